@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+// Mailroom — multi-tenant virtual-domain mail platform.
+// Layers (see ../shared/docs/style.md §6): MailroomCore (pure) → MailroomConfig, MailroomStore,
+// MailroomMaildir → MailroomCLI → the `mailroom` executable.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "mailroom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mailroom", targets: ["mailroom"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // libxcrypt's crypt_rn / crypt_gensalt_rn (crypt.h is not in Glibc).
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Debian's libsqlite3, used directly for prepared-statement reuse (see docs/design.md).
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "MailroomCore", swiftSettings: strict),
+        .target(name: "MailroomConfig", dependencies: ["MailroomCore"], swiftSettings: strict),
+        .target(
+            name: "MailroomStore",
+            dependencies: [
+                "MailroomCore", "CCrypt", "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "MailroomMaildir",
+            dependencies: ["MailroomCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(
+            name: "MailroomCLI",
+            dependencies: [
+                "MailroomCore", "MailroomConfig", "MailroomStore", "MailroomMaildir",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "mailroom", dependencies: ["MailroomCLI"], swiftSettings: strict),
+        .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: strict),
+        .testTarget(name: "MailroomConfigTests", dependencies: ["MailroomConfig"], swiftSettings: strict),
+        .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
+        .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,186 @@
+// ConfigKeys — every configuration key: its documentation, default, type and bounds.
+//
+// This table is the single source of truth: loading, `mailroom config defaults`,
+// `mailroom config check` and Config/mailroom.example.toml all come from it. Add a key here,
+// with a doc line, when a component reads a new setting; the example file is then regenerated
+// with `mailroom config defaults > Config/mailroom.example.toml`.
+
+import MailroomCore
+
+struct ConfigKey {
+    let path: String
+    let doc: String
+    /// Applies a TOML value; returns a message naming the problem, or nil.
+    let apply: (inout MailroomConfig, TOMLValue) -> String?
+    let current: (MailroomConfig) -> TOMLValue
+
+    var table: String {
+        guard let dot = path.lastIndex(of: ".") else { return "" }
+        return String(path[..<dot])
+    }
+
+    var name: String {
+        guard let dot = path.lastIndex(of: ".") else { return path }
+        return String(path[path.index(after: dot)...])
+    }
+
+    static func string(_ path: String, _ doc: String, _ kp: WritableKeyPath<MailroomConfig, String>,
+                       oneOf allowed: [String]? = nil, nonEmpty: Bool = false, maxLength: Int = 4096) -> ConfigKey {
+        ConfigKey(path: path, doc: doc, apply: { config, value in
+            guard case .string(let s) = value else { return "expected a string, found \(value.typeName)" }
+            if let allowed, !allowed.contains(s) {
+                return "'\(s)' is not one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
+            }
+            if nonEmpty, s.isEmpty { return "must not be empty" }
+            if s.utf8.count > maxLength { return "longer than \(maxLength) bytes" }
+            if s.contains("\u{0}") { return "contains a NUL character" }
+            config[keyPath: kp] = s
+            return nil
+        }, current: { .string($0[keyPath: kp]) })
+    }
+
+    static func int(_ path: String, _ doc: String, _ kp: WritableKeyPath<MailroomConfig, Int>,
+                    _ range: ClosedRange<Int>) -> ConfigKey {
+        ConfigKey(path: path, doc: doc, apply: { config, value in
+            guard case .integer(let v) = value else { return "expected an integer, found \(value.typeName)" }
+            guard v >= Int64(range.lowerBound), v <= Int64(range.upperBound) else {
+                return "\(v) is out of range: must be between \(range.lowerBound) and \(range.upperBound)"
+            }
+            config[keyPath: kp] = Int(v)
+            return nil
+        }, current: { .integer(Int64($0[keyPath: kp])) })
+    }
+
+    static func double(_ path: String, _ doc: String, _ kp: WritableKeyPath<MailroomConfig, Double>,
+                       _ range: ClosedRange<Double>) -> ConfigKey {
+        ConfigKey(path: path, doc: doc, apply: { config, value in
+            let v: Double
+            switch value {
+            case .float(let f): v = f
+            case .integer(let i): v = Double(i)
+            default: return "expected a number, found \(value.typeName)"
+            }
+            guard v.isFinite, range.contains(v) else {
+                return "\(v) is out of range: must be between \(range.lowerBound) and \(range.upperBound)"
+            }
+            config[keyPath: kp] = v
+            return nil
+        }, current: { .float($0[keyPath: kp]) })
+    }
+
+    static func bool(_ path: String, _ doc: String, _ kp: WritableKeyPath<MailroomConfig, Bool>) -> ConfigKey {
+        ConfigKey(path: path, doc: doc, apply: { config, value in
+            guard case .boolean(let b) = value else { return "expected true or false, found \(value.typeName)" }
+            config[keyPath: kp] = b
+            return nil
+        }, current: { .boolean($0[keyPath: kp]) })
+    }
+}
+
+enum ConfigKeys {
+    /// Upper bound of store.cache_ttl_seconds: plain-SQL changes must show within a minute.
+    static let maximumCacheTTLSeconds = 60.0
+
+    static var all: [ConfigKey] {
+        [
+            .string("log.format", "Log line format: \"text\" for people, \"json\" (one object per line) for collectors.",
+                    \.log.format, oneOf: ["text", "json"]),
+            .string("log.level", "Lowest level logged: trace, debug, info, notice, warning, error or critical.",
+                    \.log.level, oneOf: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+
+            .string("store.backend", "Account store: \"sqlite\" (embedded, one node) or \"postgres\" (production, several nodes).",
+                    \.store.backend, oneOf: ["sqlite", "postgres"]),
+            .double("store.cache_ttl_seconds",
+                    "Seconds a lookup answer (user, alias, domain, relay network) may be reused; rows written with plain SQL take effect within this time. 0 turns the cache off.",
+                    \.store.cacheTTLSeconds, 0...maximumCacheTTLSeconds),
+            .int("store.cache_max_entries", "Most cached lookup answers kept in memory; the cache is emptied when full.",
+                 \.store.cacheMaxEntries, 16...10_000_000),
+            .string("store.recipient_delimiter",
+                    "Separator of address extensions: mail to user+tag@example.com goes to user@example.com when user+tag does not exist. Empty turns extensions off.",
+                    \.store.recipientDelimiter, oneOf: ["", "+", "-", "_", "="]),
+
+            .string("store.sqlite.path", "SQLite database file (created with mode 0600 on first start).",
+                    \.store.sqlite.path, nonEmpty: true),
+            .int("store.sqlite.busy_timeout_ms", "Milliseconds to wait for a lock held by another writer (e.g. a control panel) before failing.",
+                 \.store.sqlite.busyTimeoutMilliseconds, 0...600_000),
+            .int("store.sqlite.read_connections", "Connections kept open for concurrent lookups (WAL readers).",
+                 \.store.sqlite.readConnections, 1...64),
+
+            .string("store.postgres.host", "PostgreSQL server host name or address.", \.store.postgres.host, nonEmpty: true),
+            .int("store.postgres.port", "PostgreSQL server port.", \.store.postgres.port, 1...65535),
+            .string("store.postgres.user", "PostgreSQL role.", \.store.postgres.user, nonEmpty: true),
+            .string("store.postgres.password", "PostgreSQL password (prefer password_file).", \.store.postgres.password),
+            .string("store.postgres.password_file", "File whose first line is the PostgreSQL password; empty = use password.",
+                    \.store.postgres.passwordFile),
+            .string("store.postgres.database", "PostgreSQL database name.", \.store.postgres.database, nonEmpty: true),
+            .string("store.postgres.tls", "TLS to PostgreSQL: \"disable\", \"prefer\" or \"require\" (use require across a network).",
+                    \.store.postgres.tls, oneOf: ["disable", "prefer", "require"]),
+            .int("store.postgres.max_connections", "Most pooled connections to PostgreSQL per process.",
+                 \.store.postgres.maxConnections, 1...1000),
+
+            .string("storage.mail_root", "Path of the default storage volume: mail lives in <mail_root>/<shard>/<domain>/<user>/Maildir.",
+                    \.storage.mailRoot, nonEmpty: true),
+            .string("storage.spool_dir", "Directory of the durable mail queue.", \.storage.spoolDir, nonEmpty: true),
+            .string("storage.removed_mail", "What happens to the mail of a removed user or domain: \"archive\" (moved to archive_dir) or \"delete\".",
+                    \.storage.removedMail, oneOf: ["archive", "delete"]),
+            .string("storage.archive_dir", "Where removed mailboxes are moved when removed_mail = \"archive\".",
+                    \.storage.archiveDir, nonEmpty: true),
+
+            .int("passwords.yescrypt_cost", "yescrypt cost for new password hashes (libxcrypt: 1–11; each step doubles the work).",
+                 \.passwords.yescryptCost, 1...11),
+            .int("passwords.scram_iterations", "PBKDF2 iterations of the stored SCRAM-SHA-256 verifier (RFC 7677: at least 4096).",
+                 \.passwords.scramIterations, 4096...1_000_000),
+            .bool("passwords.store_cram_md5", "Store the CRAM-MD5 secret (password-equivalent for CRAM-MD5) when a password is set.",
+                  \.passwords.storeCRAMMD5),
+            .bool("passwords.upgrade_on_login", "After a successful login, replace an older hash scheme with yescrypt and add missing SCRAM/CRAM secrets.",
+                  \.passwords.upgradeOnLogin),
+        ]
+    }
+
+    static func suggestion(for path: String) -> String {
+        let name = path.split(separator: ".").last.map(String.init) ?? path
+        let near = all.filter { $0.name == name }.map(\.path)
+        if !near.isEmpty { return " (did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))?)" }
+        return ""
+    }
+
+    /// The full default configuration as a documented TOML file.
+    static func renderDefaults() -> String {
+        let defaults = MailroomConfig()
+        var out = """
+            # Mailroom configuration — every key with its default value.
+            # Generated by `mailroom config defaults`; `mailroom config check FILE` validates a file.
+            # Relative paths are relative to the directory mailroom is started in.
+
+            """
+        var currentTable: String? = nil
+        for key in all {
+            if key.table != currentTable {
+                currentTable = key.table
+                out += "\n[\(key.table)]\n"
+            }
+            for line in wrap(key.doc, width: 96) { out += "# \(line)\n" }
+            out += "\(key.name) = \(key.current(defaults).tomlLiteral)\n"
+        }
+        return out
+    }
+
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? String(word) : " \(word)"
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+}
+
+extension MailroomConfig {
+    public static func renderDefaults() -> String { ConfigKeys.renderDefaults() }
+    public static var documentedKeys: [(path: String, doc: String)] { ConfigKeys.all.map { ($0.path, $0.doc) } }
+}

@@ -1,0 +1,173 @@
+// MailroomConfig — the typed configuration tree, loaded from one TOML file.
+//
+// Every key is declared once in ConfigKeys.swift with its documentation, default and bounds;
+// `mailroom config defaults` prints that table as a TOML file, Config/mailroom.example.toml is
+// that output (a test fails when they drift or a key lacks documentation), and
+// `mailroom config check` reports every unknown key, wrong type and out-of-range value with
+// its line. Relative paths are relative to the working directory of `mailroom`.
+
+import MailroomCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct MailroomConfig: Sendable, Equatable {
+    public var log = LogConfig()
+    public var store = StoreConfig()
+    public var storage = StorageConfig()
+    public var passwords = PasswordsConfig()
+
+    public init() {}
+
+    public struct LogConfig: Sendable, Equatable {
+        public var format = "text"
+        public var level = "info"
+    }
+
+    public struct StoreConfig: Sendable, Equatable {
+        public var backend = "sqlite"
+        public var cacheTTLSeconds = 3.0
+        public var cacheMaxEntries = 100_000
+        public var recipientDelimiter = "+"
+        public var sqlite = SQLiteConfig()
+        public var postgres = PostgresConfig()
+    }
+
+    public struct SQLiteConfig: Sendable, Equatable {
+        public var path = "./data/mailroom.sqlite"
+        public var busyTimeoutMilliseconds = 5000
+        public var readConnections = 4
+    }
+
+    public struct PostgresConfig: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 5432
+        public var user = "mailroom"
+        public var password = ""
+        public var passwordFile = ""
+        public var database = "mailroom"
+        public var tls = "disable"
+        public var maxConnections = 20
+    }
+
+    public struct StorageConfig: Sendable, Equatable {
+        public var mailRoot = "./data/mail"
+        public var spoolDir = "./data/spool"
+        public var removedMail = "archive"
+        public var archiveDir = "./data/archive"
+    }
+
+    public struct PasswordsConfig: Sendable, Equatable {
+        public var yescryptCost = 5
+        public var scramIterations = 4096
+        public var storeCRAMMD5 = true
+        public var upgradeOnLogin = true
+    }
+}
+
+/// One problem found in a configuration file.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    public var line: Int?
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        var parts: [String] = []
+        if let line { parts.append("line \(line)") }
+        if let key { parts.append("key '\(key)'") }
+        return parts.isEmpty ? message : "\(parts.joined(separator: ", ")): \(message)"
+    }
+}
+
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String?
+    public var problems: [ConfigProblem]
+
+    public var description: String {
+        let prefix = file.map { "\($0): " } ?? ""
+        return problems.map { prefix + $0.description }.joined(separator: "\n")
+    }
+}
+
+extension MailroomConfig {
+    /// Parses TOML text; every problem is collected, none is skipped silently.
+    public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> MailroomConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLParser.parse(text)
+        } catch {
+            throw ConfigError(file: file, problems: [ConfigProblem(line: error.line, key: nil, message: error.message)])
+        }
+        var config = MailroomConfig()
+        var problems: [ConfigProblem] = []
+        let keys = ConfigKeys.all
+        for (path, value, line) in table.flattened() {
+            guard let key = keys.first(where: { $0.path == path }) else {
+                problems.append(ConfigProblem(line: line, key: path, message: "unknown key\(ConfigKeys.suggestion(for: path))"))
+                continue
+            }
+            if let message = key.apply(&config, value) {
+                problems.append(ConfigProblem(line: line, key: path, message: message))
+            }
+        }
+        problems += config.crossCheck()
+        if !problems.isEmpty { throw ConfigError(file: file, problems: problems) }
+        return config
+    }
+
+    /// Loads a file; nil path means the embedded defaults.
+    public static func load(path: String?) throws(ConfigError) -> MailroomConfig {
+        guard let path else { return MailroomConfig() }
+        let text: String
+        do {
+            text = try readTextFile(path)
+        } catch {
+            throw ConfigError(file: path, problems: [ConfigProblem(line: nil, key: nil, message: "\(error)")])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Rules that involve more than one key.
+    func crossCheck() -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        if store.backend == "postgres", !store.postgres.password.isEmpty, !store.postgres.passwordFile.isEmpty {
+            problems.append(ConfigProblem(line: nil, key: "store.postgres.password_file",
+                                          message: "set either store.postgres.password or store.postgres.password_file, not both"))
+        }
+        return problems
+    }
+
+    /// The PostgreSQL password, read from store.postgres.password_file when that is set.
+    public func postgresPassword() throws -> String {
+        let file = store.postgres.passwordFile
+        guard !file.isEmpty else { return store.postgres.password }
+        let text = try readTextFile(file)
+        return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+    }
+}
+
+struct FileReadError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "cannot read \(path): \(reason)" }
+}
+
+/// Reads a whole UTF-8 file without Foundation.
+func readTextFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "rb") else {
+        throw FileReadError(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, file)
+        if n > 0 { bytes.append(contentsOf: buffer[0..<n]) }
+        if n < buffer.count { break }
+    }
+    if ferror(file) != 0 { throw FileReadError(path: path, reason: "read error") }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw FileReadError(path: path, reason: "not valid UTF-8")
+    }
+    return text
+}

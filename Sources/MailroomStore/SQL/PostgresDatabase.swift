@@ -1,0 +1,191 @@
+// PostgresDatabase — the production account-store driver, over postgres-nio's connection pool.
+//
+// Statements arrive with `?` placeholders (shared with SQLite) and are rewritten to `$n`.
+// A transaction leases one pooled connection for BEGIN … COMMIT; lookups use any connection.
+//
+// Security: values are always bound parameters. TLS to the server follows store.postgres.tls.
+// Configuration: store.postgres.host, .port, .user, .password, .database, .tls, .max_connections.
+
+import Logging
+import NIOCore
+import PostgresNIO
+
+public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
+    public let dialect: SQLDialect = .postgres
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String
+        public var database: String
+        public var tls: TLSMode
+        public var maxConnections: Int
+
+        public enum TLSMode: String, Sendable, CaseIterable {
+            case disable, prefer, require
+        }
+
+        public init(host: String, port: Int, user: String, password: String, database: String,
+                    tls: TLSMode = .disable, maxConnections: Int = 20) {
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+            self.database = database
+            self.tls = tls
+            self.maxConnections = maxConnections
+        }
+    }
+
+    public init(settings: Settings, logger: Logger = Logger(label: "mailroom.store.postgres")) {
+        let tls: PostgresClient.Configuration.TLS
+        switch settings.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.user,
+            password: settings.password.isEmpty ? nil : settings.password,
+            database: settings.database, tls: tls)
+        configuration.options.maximumConnections = max(1, settings.maxConnections)
+        configuration.options.connectTimeout = .seconds(10)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runner = Task { await client.run() }
+    }
+
+    public func read(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        do {
+            let rows = try await client.query(Self.makeQuery(sql, binds), logger: logger)
+            return try await Self.collect(rows)
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                let logger = self.logger
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(PostgresExecutor(connection: connection, logger: logger))
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch let error as PSQLError {
+            throw Self.classify(error)
+        }
+    }
+
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    static func makeQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let v): bindings.append(v)
+            case .real(let v): bindings.append(v)
+            case .text(let v): bindings.append(v)
+            case .bool(let v): bindings.append(v)
+            }
+        }
+        return PostgresQuery(unsafeSQL: numberPlaceholders(sql), binds: bindings)
+    }
+
+    /// `?` → `$1`, `$2`, … outside quoted literals and identifiers.
+    static func numberPlaceholders(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16)
+        var n = 0
+        var quote: Character? = nil
+        for ch in sql {
+            if let q = quote {
+                out.append(ch)
+                if ch == q { quote = nil }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+                out.append(ch)
+            } else if ch == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
+        var result: [SQLRow] = []
+        var columns: [String]? = nil
+        for try await row in rows {
+            var values: [SQLValue] = []
+            var names: [String] = []
+            for cell in row {
+                if columns == nil { names.append(cell.columnName) }
+                values.append(try decode(cell))
+            }
+            if columns == nil { columns = names }
+            result.append(SQLRow(columns: columns!, values: values))
+        }
+        return result
+    }
+
+    static func decode(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8, .int4, .int2: return .integer(try cell.decode(Int64.self))
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .float8, .float4: return .real(try cell.decode(Double.self))
+        case .numeric:
+            let text = try cell.decode(String.self)
+            if let v = Int64(text) { return .integer(v) }
+            return .real(Double(text) ?? 0)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    static func classify(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        let state = error.serverInfo?[.sqlState] ?? ""
+        let message = [error.serverInfo?[.message], error.serverInfo?[.detail]]
+            .compactMap { $0 }.joined(separator: ": ")
+        switch state {
+        case "23505": return SQLError.uniqueViolation(message)
+        case "23503": return SQLError.foreignKeyViolation(message)
+        case "23514", "23502": return SQLError.checkViolation(message)
+        case "40001", "40P01", "55P03": return SQLError.busy(message)
+        case "": return SQLError.connection("PostgreSQL: \(String(reflecting: error))")
+        default: return SQLError.other("PostgreSQL error \(state): \(message)")
+        }
+    }
+}
+
+private struct PostgresExecutor: SQLExecutor, @unchecked Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        do {
+            let rows = try await connection.query(PostgresDatabase.makeQuery(sql, binds), logger: logger)
+            return try await PostgresDatabase.collect(rows)
+        } catch {
+            throw PostgresDatabase.classify(error)
+        }
+    }
+}
