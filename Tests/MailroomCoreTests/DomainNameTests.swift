@@ -109,6 +109,7 @@ struct DomainNameTests {
         ("xn--abc-.com", "label 'xn--abc-' ends with '-'"),
         ("xn--abc-9.com", "label 'xn--abc-9' is not valid Punycode"),
         ("xn--wca.com", "label 'xn--wca' decodes to 'Ü', which is not in lower-case NFC form"),
+        ("xn--bucher-xyd.example", "label 'xn--bucher-xyd' decodes to 'bu\u{0308}cher', which is not in lower-case NFC form"),
         ("xn---fsqu00a.com", "label 'xn---fsqu00a' is not in canonical Punycode form (expected xn--fsqu00a)"),
         ("☃.com", "label '☃' contains '☃' (U+2603), which IDNA2008 does not allow in a domain name"),
         ("mail😀.com", "label 'mail😀' contains '😀' (U+1F600), which IDNA2008 does not allow in a domain name"),

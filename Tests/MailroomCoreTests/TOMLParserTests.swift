@@ -12,7 +12,7 @@ import Testing
 // MARK: - Helpers
 
 /// The value at a path of table keys, or nil.
-private func lookup(_ table: TOMLTable, _ path: String...) -> TOMLValue? {
+private func tomlLookup(_ table: TOMLTable, _ path: String...) -> TOMLValue? {
     var value: TOMLValue = .table(table)
     for key in path {
         guard case .table(let t) = value, let next = t[key] else { return nil }
@@ -22,7 +22,7 @@ private func lookup(_ table: TOMLTable, _ path: String...) -> TOMLValue? {
 }
 
 /// The sub-table at a path, or an empty table.
-private func subtable(_ table: TOMLTable, _ path: String...) -> TOMLTable {
+private func tomlSubtable(_ table: TOMLTable, _ path: String...) -> TOMLTable {
     var current = table
     for key in path {
         guard case .table(let t)? = current[key] else { return TOMLTable() }
@@ -32,7 +32,7 @@ private func subtable(_ table: TOMLTable, _ path: String...) -> TOMLTable {
 }
 
 /// The tables of an array of tables.
-private func tables(_ value: TOMLValue?) -> [TOMLTable] {
+private func tomlTables(_ value: TOMLValue?) -> [TOMLTable] {
     guard case .array(let items)? = value else { return [] }
     return items.compactMap { item in
         if case .table(let t) = item { return t }
@@ -40,7 +40,7 @@ private func tables(_ value: TOMLValue?) -> [TOMLTable] {
     }
 }
 
-private func parseError(_ text: String) -> TOMLError? {
+private func tomlParseError(_ text: String) -> TOMLError? {
     do {
         _ = try TOMLParser.parse(text)
         return nil
@@ -50,11 +50,11 @@ private func parseError(_ text: String) -> TOMLError? {
 }
 
 /// Expects `text` to fail at `line`:`column` with a message containing `message`.
-private func expectFailure(
+private func expectTOMLFailure(
     _ text: String, line: Int, column: Int, _ message: String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    guard let error = parseError(text) else {
+    guard let error = tomlParseError(text) else {
         Issue.record("expected a TOMLError, but the document parsed", sourceLocation: sourceLocation)
         return
     }
@@ -63,7 +63,7 @@ private func expectFailure(
     #expect(error.message.contains(message), "\(error)", sourceLocation: sourceLocation)
 }
 
-private func table(_ pairs: [(String, TOMLValue)]) -> TOMLTable {
+private func tomlTable(_ pairs: [(String, TOMLValue)]) -> TOMLTable {
     var t = TOMLTable()
     for (key, value) in pairs { t[key] = value }
     return t
@@ -124,11 +124,11 @@ struct TOMLValidDocumentTests {
         #expect(t[""] == .string("blank"))
         #expect(t["名字"] == .string("张三"))
         #expect(t["ключ"] == .string("literal key"))
-        #expect(lookup(t, "physical", "color") == .string("orange"))
-        #expect(lookup(t, "physical", "shape") == .string("round"))
-        #expect(lookup(t, "site", "google.com") == .boolean(true))
-        #expect(lookup(t, "fruit", "flavor") == .string("banana"))
-        #expect(lookup(t, "3", "14159") == .string("pi"))
+        #expect(tomlLookup(t, "physical", "color") == .string("orange"))
+        #expect(tomlLookup(t, "physical", "shape") == .string("round"))
+        #expect(tomlLookup(t, "site", "google.com") == .boolean(true))
+        #expect(tomlLookup(t, "fruit", "flavor") == .string("banana"))
+        #expect(tomlLookup(t, "3", "14159") == .string("pi"))
         #expect(t["aA"] == .string("escaped key"))
     }
 
@@ -402,7 +402,7 @@ struct TOMLValidDocumentTests {
         ]))
         #expect(t["string_array"] == .array([.string("all"), .string("strings"), .string("are the same"), .string("type")]))
         #expect(t["numbers"] == .array([.float(0.1), .float(0.2), .float(0.5), .integer(1), .integer(2), .integer(5)]))
-        let contributor = table([
+        let contributor = tomlTable([
             ("name", .string("Baz Qux")), ("email", .string("bazqux@example.com")),
             ("url", .string("https://example.com/bazqux")),
         ])
@@ -431,19 +431,19 @@ struct TOMLValidDocumentTests {
         chinese = { "名字" = "张三", city = "北京" }
         """
         let t = try TOMLParser.parse(doc)
-        #expect(lookup(t, "name", "first") == .string("Tom"))
-        #expect(lookup(t, "name", "last") == .string("Preston-Werner"))
-        #expect(subtable(t, "name").keys == ["first", "last"])
-        #expect(lookup(t, "point", "y") == .integer(2))
-        #expect(lookup(t, "animal", "type", "name") == .string("pug"))
-        #expect(lookup(t, "nested", "a", "b", "c") == .integer(1))
-        #expect(lookup(t, "nested", "list") == .array([.integer(1), .integer(2)]))
+        #expect(tomlLookup(t, "name", "first") == .string("Tom"))
+        #expect(tomlLookup(t, "name", "last") == .string("Preston-Werner"))
+        #expect(tomlSubtable(t, "name").keys == ["first", "last"])
+        #expect(tomlLookup(t, "point", "y") == .integer(2))
+        #expect(tomlLookup(t, "animal", "type", "name") == .string("pug"))
+        #expect(tomlLookup(t, "nested", "a", "b", "c") == .integer(1))
+        #expect(tomlLookup(t, "nested", "list") == .array([.integer(1), .integer(2)]))
         #expect(t["empty"] == .table(TOMLTable()))
         #expect(t["spaced"] == .table(TOMLTable()))
-        #expect(lookup(t, "multiline_value", "items") == .array([.integer(1), .integer(2)]))
-        #expect(lookup(t, "multiline_value", "text") == .string("two\nlines"))
-        #expect(lookup(t, "chinese", "名字") == .string("张三"))
-        #expect(lookup(t, "chinese", "city") == .string("北京"))
+        #expect(tomlLookup(t, "multiline_value", "items") == .array([.integer(1), .integer(2)]))
+        #expect(tomlLookup(t, "multiline_value", "text") == .string("two\nlines"))
+        #expect(tomlLookup(t, "chinese", "名字") == .string("张三"))
+        #expect(tomlLookup(t, "chinese", "city") == .string("北京"))
     }
 
     @Test func tableHeaders() throws {
@@ -468,25 +468,25 @@ struct TOMLValidDocumentTests {
         """#
         let t = try TOMLParser.parse(doc)
         #expect(t.keys == ["table-1", "table-2", "dog", "a", "d", "g", "j", "服务器"])
-        #expect(lookup(t, "table-1", "key2") == .integer(123))
-        #expect(lookup(t, "table-2", "key1") == .string("another string"))
-        #expect(lookup(t, "dog", "tater.man", "type", "name") == .string("pug"))
-        #expect(lookup(t, "a", "b", "c") == .table(TOMLTable()))
-        #expect(lookup(t, "d", "e", "f") == .table(TOMLTable()))
-        #expect(lookup(t, "g", "h", "i") == .table(TOMLTable()))
-        #expect(lookup(t, "j", "ʞ", "l") == .table(TOMLTable()))
-        #expect(lookup(t, "服务器", "地址") == .string("127.0.0.1"))
+        #expect(tomlLookup(t, "table-1", "key2") == .integer(123))
+        #expect(tomlLookup(t, "table-2", "key1") == .string("another string"))
+        #expect(tomlLookup(t, "dog", "tater.man", "type", "name") == .string("pug"))
+        #expect(tomlLookup(t, "a", "b", "c") == .table(TOMLTable()))
+        #expect(tomlLookup(t, "d", "e", "f") == .table(TOMLTable()))
+        #expect(tomlLookup(t, "g", "h", "i") == .table(TOMLTable()))
+        #expect(tomlLookup(t, "j", "ʞ", "l") == .table(TOMLTable()))
+        #expect(tomlLookup(t, "服务器", "地址") == .string("127.0.0.1"))
     }
 
     @Test func superTablesDottedKeysAndOrderRules() throws {
         // §Table: super-tables may be defined after their sub-tables.
         let t1 = try TOMLParser.parse("[x.y.z.w]\n[x]\na = 1")
-        #expect(lookup(t1, "x", "a") == .integer(1))
-        #expect(lookup(t1, "x", "y", "z", "w") == .table(TOMLTable()))
+        #expect(tomlLookup(t1, "x", "a") == .integer(1))
+        #expect(tomlLookup(t1, "x", "y", "z", "w") == .table(TOMLTable()))
 
         let t2 = try TOMLParser.parse("[a.b.c]\nanswer = 42\n\n[a]\nbetter = 43")
-        #expect(lookup(t2, "a", "b", "c", "answer") == .integer(42))
-        #expect(lookup(t2, "a", "better") == .integer(43))
+        #expect(tomlLookup(t2, "a", "b", "c", "answer") == .integer(42))
+        #expect(tomlLookup(t2, "a", "better") == .integer(43))
 
         // §Table: [table] can define sub-tables of tables defined by dotted keys.
         let t3 = try TOMLParser.parse("""
@@ -496,27 +496,27 @@ struct TOMLValidDocumentTests {
         [fruit.apple.texture]
         smooth = true
         """)
-        #expect(lookup(t3, "fruit", "apple", "color") == .string("red"))
-        #expect(lookup(t3, "fruit", "apple", "taste", "sweet") == .boolean(true))
-        #expect(lookup(t3, "fruit", "apple", "texture", "smooth") == .boolean(true))
+        #expect(tomlLookup(t3, "fruit", "apple", "color") == .string("red"))
+        #expect(tomlLookup(t3, "fruit", "apple", "taste", "sweet") == .boolean(true))
+        #expect(tomlLookup(t3, "fruit", "apple", "texture", "smooth") == .boolean(true))
 
         // §Table: out-of-order tables are valid (discouraged).
         let t4 = try TOMLParser.parse("[fruit.apple]\n[animal]\n[fruit.orange]\nx = 1")
         #expect(t4.keys == ["fruit", "animal"])
-        #expect(lookup(t4, "fruit", "orange", "x") == .integer(1))
+        #expect(tomlLookup(t4, "fruit", "orange", "x") == .integer(1))
 
         // §Keys: dotted keys on the root, in any order within a table.
         let t5 = try TOMLParser.parse("apple.type = \"fruit\"\norange.type = \"fruit\"\napple.skin = \"thin\"")
-        #expect(subtable(t5, "apple").keys == ["type", "skin"])
+        #expect(tomlSubtable(t5, "apple").keys == ["type", "skin"])
 
         // A table only implied by a header may get keys by dotted keys from its parent.
         let t6 = try TOMLParser.parse("[a.b.c]\nz = 1\n[a]\nb.d = 2")
-        #expect(lookup(t6, "a", "b", "d") == .integer(2))
-        #expect(lookup(t6, "a", "b", "c", "z") == .integer(1))
+        #expect(tomlLookup(t6, "a", "b", "d") == .integer(2))
+        #expect(tomlLookup(t6, "a", "b", "c", "z") == .integer(1))
 
         // Array of tables under a table defined by dotted keys.
         let t7 = try TOMLParser.parse("[fruit]\napple.color = \"red\"\n[[fruit.apple.seeds]]\nsize = 2")
-        #expect(tables(lookup(t7, "fruit", "apple", "seeds")).first?["size"] == .integer(2))
+        #expect(tomlTables(tomlLookup(t7, "fruit", "apple", "seeds")).first?["size"] == .integer(2))
     }
 
     @Test func arraysOfTables() throws {
@@ -558,19 +558,19 @@ struct TOMLValidDocumentTests {
         y = 2
         """
         let t = try TOMLParser.parse(doc)
-        let products = tables(t["products"])
+        let products = tomlTables(t["products"])
         #expect(products.count == 3)
         #expect(products[0]["name"] == .string("Hammer"))
         #expect(products[0]["sku"] == .integer(738594937))
         #expect(products[1].keys.isEmpty)
         #expect(products[2]["color"] == .string("gray"))
-        let fruits = tables(t["fruits"])
+        let fruits = tomlTables(t["fruits"])
         #expect(fruits.count == 2)
-        #expect(lookup(fruits[0], "physical", "shape") == .string("round"))
-        #expect(tables(fruits[0]["varieties"]).map { $0["name"] } == [.string("red delicious"), .string("granny smith")])
-        #expect(tables(fruits[1]["varieties"]).map { $0["name"] } == [.string("plantain")])
-        #expect(tables(lookup(t, "a", "b")).first?["x"] == .integer(1))
-        #expect(lookup(t, "a", "y") == .integer(2))
+        #expect(tomlLookup(fruits[0], "physical", "shape") == .string("round"))
+        #expect(tomlTables(fruits[0]["varieties"]).map { $0["name"] } == [.string("red delicious"), .string("granny smith")])
+        #expect(tomlTables(fruits[1]["varieties"]).map { $0["name"] } == [.string("plantain")])
+        #expect(tomlTables(tomlLookup(t, "a", "b")).first?["x"] == .integer(1))
+        #expect(tomlLookup(t, "a", "y") == .integer(2))
         #expect(t["products"]?.typeName == "array")
     }
 
@@ -602,11 +602,11 @@ struct TOMLValidDocumentTests {
         """
         let t = try TOMLParser.parse(doc)
         #expect(t.keys == ["title", "owner", "database", "servers"])
-        #expect(lookup(t, "owner", "dob") == .dateTime("1979-05-27T07:32:00-08:00"))
-        #expect(lookup(t, "database", "data") == .array([.array([.string("delta"), .string("phi")]), .array([.float(3.14)])]))
-        #expect(lookup(t, "database", "temp_targets", "case") == .float(72))
-        #expect(subtable(t, "servers").keys == ["alpha", "beta"])
-        #expect(lookup(t, "servers", "beta", "role") == .string("backend"))
+        #expect(tomlLookup(t, "owner", "dob") == .dateTime("1979-05-27T07:32:00-08:00"))
+        #expect(tomlLookup(t, "database", "data") == .array([.array([.string("delta"), .string("phi")]), .array([.float(3.14)])]))
+        #expect(tomlLookup(t, "database", "temp_targets", "case") == .float(72))
+        #expect(tomlSubtable(t, "servers").keys == ["alpha", "beta"])
+        #expect(tomlLookup(t, "servers", "beta", "role") == .string("backend"))
     }
 }
 
@@ -643,12 +643,12 @@ struct TOMLLineNumberTests {
         let t = try TOMLParser.parse(Self.document)
         #expect(t.line(of: "title") == 2)
         #expect(t.line(of: "server") == 4)
-        #expect(subtable(t, "server").line(of: "host") == 5)
-        #expect(subtable(t, "server").line(of: "port") == 6)
-        #expect(subtable(t, "server").line(of: "tls") == 7)
-        #expect(subtable(t, "server", "tls").line(of: "cert") == 7)
+        #expect(tomlSubtable(t, "server").line(of: "host") == 5)
+        #expect(tomlSubtable(t, "server").line(of: "port") == 6)
+        #expect(tomlSubtable(t, "server").line(of: "tls") == 7)
+        #expect(tomlSubtable(t, "server", "tls").line(of: "cert") == 7)
         #expect(t.line(of: "user") == 9)
-        let users = tables(t["user"])
+        let users = tomlTables(t["user"])
         #expect(users.map { $0.line(of: "name") } == [10, 12])
         #expect(t.line(of: "missing") == nil)
     }
@@ -656,17 +656,17 @@ struct TOMLLineNumberTests {
     @Test func impliedTablesTakeTheLineOfTheirOwnHeader() throws {
         let t = try TOMLParser.parse(Self.document)
         #expect(t.line(of: "a") == 15)  // implied on line 13, defined by [a] on line 15
-        #expect(subtable(t, "a").line(of: "b") == 13)
-        #expect(subtable(t, "a", "b").line(of: "c") == 13)
-        #expect(subtable(t, "a", "b", "c").line(of: "x") == 14)
+        #expect(tomlSubtable(t, "a").line(of: "b") == 13)
+        #expect(tomlSubtable(t, "a", "b").line(of: "c") == 13)
+        #expect(tomlSubtable(t, "a", "b", "c").line(of: "x") == 14)
     }
 
     @Test func multiLineValuesDoNotShiftLaterLines() throws {
         let t = try TOMLParser.parse(Self.document)
-        let a = subtable(t, "a")
+        let a = tomlSubtable(t, "a")
         #expect(a.line(of: "y") == 16)
-        #expect(subtable(t, "a", "y").line(of: "p") == 16)
-        #expect(subtable(t, "a", "y").line(of: "r") == 18)
+        #expect(tomlSubtable(t, "a", "y").line(of: "p") == 16)
+        #expect(tomlSubtable(t, "a", "y").line(of: "r") == 18)
         #expect(a.line(of: "z") == 19)
         #expect(a.line(of: "w") == 22)
     }
@@ -675,8 +675,8 @@ struct TOMLLineNumberTests {
         let t = try TOMLParser.parse("a = 1\r\n\r\n[t]\r\nb = '''\r\nx\r\n'''\r\nc = 2\r\n")
         #expect(t.line(of: "a") == 1)
         #expect(t.line(of: "t") == 3)
-        #expect(subtable(t, "t").line(of: "b") == 4)
-        #expect(subtable(t, "t").line(of: "c") == 7)
+        #expect(tomlSubtable(t, "t").line(of: "b") == 4)
+        #expect(tomlSubtable(t, "t").line(of: "c") == 7)
     }
 
     @Test func keysSetInCodeHaveNoLine() {
@@ -720,7 +720,7 @@ struct TOMLFlattenedTests {
         ])
         #expect(leaves.map(\.line) == [1, 3, 4, 5, 5, 6, 10])
         #expect(leaves[2].value == .array([.integer(25), .integer(587)]))
-        #expect(leaves[5].value == .array([.table(table([("name", .string("a"))]))]))
+        #expect(leaves[5].value == .array([.table(tomlTable([("name", .string("a"))]))]))
         #expect(leaves[6].value == .integer(10))
     }
 
@@ -770,13 +770,13 @@ struct TOMLRoundTripTests {
         .array([]),
         .array([.integer(1), .string("a\"b"), .array([.float(1.5), .array([])]), .table(TOMLTable())]),
         .table(TOMLTable()),
-        .table(table([
+        .table(tomlTable([
             ("bare", .integer(1)),
             ("needs quoting", .string("v")),
             ("名字", .string("张三")),
             ("", .boolean(true)),
-            ("a.b", .array([.table(table([("x", .integer(1))]))])),
-            ("nested", .table(table([("deeper", .table(table([("k", .string("\\\"")),])))]))),
+            ("a.b", .array([.table(tomlTable([("x", .integer(1))]))])),
+            ("nested", .table(tomlTable([("deeper", .table(tomlTable([("k", .string("\\\"")),])))]))),
         ])),
     ]
 
@@ -800,7 +800,7 @@ struct TOMLRoundTripTests {
         #expect(TOMLValue.array([.integer(1), .string("x")]).tomlLiteral == #"[1, "x"]"#)
         #expect(TOMLValue.array([]).tomlLiteral == "[]")
         #expect(TOMLValue.table(TOMLTable()).tomlLiteral == "{}")
-        let t = table([("a", .integer(1)), ("b c", .array([.integer(1), .integer(2)])), ("名", .table(table([("x", .boolean(false))])))])
+        let t = tomlTable([("a", .integer(1)), ("b c", .array([.integer(1), .integer(2)])), ("名", .table(tomlTable([("x", .boolean(false))])))])
         #expect(TOMLValue.table(t).tomlLiteral == #"{ a = 1, "b c" = [1, 2], "名" = { x = false } }"#)
     }
 
@@ -843,9 +843,9 @@ struct TOMLRoundTripTests {
         #expect(TOMLValue.float(.nan) == .float(.nan))
         #expect(TOMLValue.float(1) != .integer(1))
         #expect(TOMLValue.string("1") != .integer(1))
-        #expect(table([("a", .integer(1)), ("b", .integer(2))]) == table([("b", .integer(2)), ("a", .integer(1))]))
-        #expect(table([("a", .integer(1))]) != table([("a", .integer(2))]))
-        #expect(table([("a", .integer(1))]) != table([("a", .integer(1)), ("b", .integer(2))]))
+        #expect(tomlTable([("a", .integer(1)), ("b", .integer(2))]) == tomlTable([("b", .integer(2)), ("a", .integer(1))]))
+        #expect(tomlTable([("a", .integer(1))]) != tomlTable([("a", .integer(2))]))
+        #expect(tomlTable([("a", .integer(1))]) != tomlTable([("a", .integer(1)), ("b", .integer(2))]))
     }
 
     @Test func errorDescription() {
@@ -860,263 +860,263 @@ struct TOMLRoundTripTests {
 @Suite("TOML invalid documents")
 struct TOMLInvalidDocumentTests {
     @Test func duplicateKey() {
-        let e = parseError("port = 25\nport = 587")
+        let e = tomlParseError("port = 25\nport = 587")
         #expect(e == TOMLError(line: 2, column: 1, message: "duplicate key 'port'"))
     }
 
     @Test func duplicateKeyInTableAndDotted() {
-        expectFailure("[server]\nport = 25\nhost = \"x\"\n  port = 26", line: 4, column: 3, "duplicate key 'port'")
-        expectFailure("a.b = 1\na.b = 2", line: 2, column: 1, "duplicate key 'a.b'")
-        expectFailure("p = { x = 1, x = 2 }", line: 1, column: 14, "duplicate key 'x'")
-        expectFailure("\"名字\" = 1\n'名字' = 2", line: 2, column: 1, "duplicate key '\"名字\"'")
+        expectTOMLFailure("[server]\nport = 25\nhost = \"x\"\n  port = 26", line: 4, column: 3, "duplicate key 'port'")
+        expectTOMLFailure("a.b = 1\na.b = 2", line: 2, column: 1, "duplicate key 'a.b'")
+        expectTOMLFailure("p = { x = 1, x = 2 }", line: 1, column: 14, "duplicate key 'x'")
+        expectTOMLFailure("\"名字\" = 1\n'名字' = 2", line: 2, column: 1, "duplicate key '\"名字\"'")
         // A key may not replace a table defined by a header.
-        expectFailure("[a.b]\nx = 1\n[a]\nb = 2", line: 4, column: 1, "duplicate key 'b'")
+        expectTOMLFailure("[a.b]\nx = 1\n[a]\nb = 2", line: 4, column: 1, "duplicate key 'b'")
         // A table defined by dotted keys may not be replaced by an inline table.
-        expectFailure("a.b = 0\na = {}", line: 2, column: 1, "duplicate key 'a'")
+        expectTOMLFailure("a.b = 0\na = {}", line: 2, column: 1, "duplicate key 'a'")
     }
 
     @Test func unterminatedString() {
-        let e = parseError("name = \"abc")
+        let e = tomlParseError("name = \"abc")
         #expect(e == TOMLError(line: 1, column: 8, message: "unterminated string"))
-        expectFailure("a = 1\nname = \"abc\nnext = 1", line: 2, column: 8, "unterminated string")
-        expectFailure("path = 'C:\\x\r\n", line: 1, column: 8, "unterminated string")
-        expectFailure("a = 1\nbody = \"\"\"\nline\n", line: 2, column: 8, "unterminated multi-line string")
-        expectFailure("body = '''\nline\n''", line: 1, column: 8, "unterminated multi-line string")
-        expectFailure("k = \"x\\", line: 1, column: 5, "unterminated string")
+        expectTOMLFailure("a = 1\nname = \"abc\nnext = 1", line: 2, column: 8, "unterminated string")
+        expectTOMLFailure("path = 'C:\\x\r\n", line: 1, column: 8, "unterminated string")
+        expectTOMLFailure("a = 1\nbody = \"\"\"\nline\n", line: 2, column: 8, "unterminated multi-line string")
+        expectTOMLFailure("body = '''\nline\n''", line: 1, column: 8, "unterminated multi-line string")
+        expectTOMLFailure("k = \"x\\", line: 1, column: 5, "unterminated string")
     }
 
     @Test func badEscape() {
-        expectFailure(#"a = "x\qy""#, line: 1, column: 7, #"invalid escape sequence '\q'"#)
+        expectTOMLFailure(#"a = "x\qy""#, line: 1, column: 7, #"invalid escape sequence '\q'"#)
         // \e and \xHH are TOML 1.1, not 1.0.
-        expectFailure(#"a = "\e""#, line: 1, column: 6, #"invalid escape sequence '\e'"#)
-        expectFailure(#"a = "\x41""#, line: 1, column: 6, #"invalid escape sequence '\x'"#)
-        expectFailure(#"a = "\uD800""#, line: 1, column: 6, "not a Unicode scalar value")
-        expectFailure(#"a = "\U00110000""#, line: 1, column: 6, "not a Unicode scalar value")
-        expectFailure(#"a = "\u12""#, line: 1, column: 6, "4 hexadecimal digits")
-        expectFailure(#"a = "\U1234567""#, line: 1, column: 6, "8 hexadecimal digits")
-        expectFailure("a = \"x \\ y\"", line: 1, column: 8, "invalid escape sequence")
-        expectFailure("a = \"x \\\ny\"", line: 1, column: 8, "only allowed in multi-line strings")
-        expectFailure("a = \"\"\"x \\ y\"\"\"", line: 1, column: 10, "must end the line")
+        expectTOMLFailure(#"a = "\e""#, line: 1, column: 6, #"invalid escape sequence '\e'"#)
+        expectTOMLFailure(#"a = "\x41""#, line: 1, column: 6, #"invalid escape sequence '\x'"#)
+        expectTOMLFailure(#"a = "\uD800""#, line: 1, column: 6, "not a Unicode scalar value")
+        expectTOMLFailure(#"a = "\U00110000""#, line: 1, column: 6, "not a Unicode scalar value")
+        expectTOMLFailure(#"a = "\u12""#, line: 1, column: 6, "4 hexadecimal digits")
+        expectTOMLFailure(#"a = "\U1234567""#, line: 1, column: 6, "8 hexadecimal digits")
+        expectTOMLFailure("a = \"x \\ y\"", line: 1, column: 8, "invalid escape sequence")
+        expectTOMLFailure("a = \"x \\\ny\"", line: 1, column: 8, "only allowed in multi-line strings")
+        expectTOMLFailure("a = \"\"\"x \\ y\"\"\"", line: 1, column: 10, "must end the line")
     }
 
     @Test func invalidIntegers() {
-        expectFailure("n = 012", line: 1, column: 5, "invalid integer '012': leading zeros are not allowed")
-        expectFailure("n = 1__0", line: 1, column: 6, "invalid integer '1__0': an underscore must be between two digits")
-        expectFailure("n = 1_", line: 1, column: 6, "an underscore must be between two digits")
-        expectFailure("n = +_1", line: 1, column: 6, "an underscore must be between two digits")
-        expectFailure("n = _1", line: 1, column: 5, "invalid value '_1'")
-        expectFailure("n = 0_0", line: 1, column: 5, "leading zeros")
-        expectFailure("n = 0x", line: 1, column: 7, "expected a digit after '0x'")
-        expectFailure("n = 0x_1", line: 1, column: 7, "an underscore must be between two digits")
-        expectFailure("n = -0x1", line: 1, column: 5, "a sign is not allowed on hexadecimal integers")
-        expectFailure("n = 0b102", line: 1, column: 9, "'2' is not a binary digit")
-        expectFailure("n = 0o8", line: 1, column: 7, "expected a digit after '0o'")
-        expectFailure("n = 0XFF", line: 1, column: 6, "must be lower case")
-        expectFailure("n = 1x", line: 1, column: 6, "invalid integer '1x': unexpected 'x'")
-        expectFailure("n = 9223372036854775808", line: 1, column: 5, "out of range")
-        expectFailure("n = -9223372036854775809", line: 1, column: 5, "out of range")
-        expectFailure("n = 0xFFFFFFFFFFFFFFFF", line: 1, column: 5, "out of range")
-        expectFailure("n = 99999999999999999999999", line: 1, column: 5, "out of range")
+        expectTOMLFailure("n = 012", line: 1, column: 5, "invalid integer '012': leading zeros are not allowed")
+        expectTOMLFailure("n = 1__0", line: 1, column: 6, "invalid integer '1__0': an underscore must be between two digits")
+        expectTOMLFailure("n = 1_", line: 1, column: 6, "an underscore must be between two digits")
+        expectTOMLFailure("n = +_1", line: 1, column: 6, "an underscore must be between two digits")
+        expectTOMLFailure("n = _1", line: 1, column: 5, "invalid value '_1'")
+        expectTOMLFailure("n = 0_0", line: 1, column: 5, "leading zeros")
+        expectTOMLFailure("n = 0x", line: 1, column: 7, "expected a digit after '0x'")
+        expectTOMLFailure("n = 0x_1", line: 1, column: 7, "an underscore must be between two digits")
+        expectTOMLFailure("n = -0x1", line: 1, column: 5, "a sign is not allowed on hexadecimal integers")
+        expectTOMLFailure("n = 0b102", line: 1, column: 9, "'2' is not a binary digit")
+        expectTOMLFailure("n = 0o8", line: 1, column: 7, "expected a digit after '0o'")
+        expectTOMLFailure("n = 0XFF", line: 1, column: 6, "must be lower case")
+        expectTOMLFailure("n = 1x", line: 1, column: 6, "invalid integer '1x': unexpected 'x'")
+        expectTOMLFailure("n = 9223372036854775808", line: 1, column: 5, "out of range")
+        expectTOMLFailure("n = -9223372036854775809", line: 1, column: 5, "out of range")
+        expectTOMLFailure("n = 0xFFFFFFFFFFFFFFFF", line: 1, column: 5, "out of range")
+        expectTOMLFailure("n = 99999999999999999999999", line: 1, column: 5, "out of range")
     }
 
     @Test func invalidFloats() {
-        expectFailure("f = 1.", line: 1, column: 7, "expected a digit after the decimal point")
-        expectFailure("f = .5", line: 1, column: 5, "expected a value, found '.'")
-        expectFailure("f = 1.e5", line: 1, column: 7, "expected a digit after the decimal point")
-        expectFailure("f = 03.14", line: 1, column: 5, "invalid float '03.14': leading zeros are not allowed")
-        expectFailure("f = 1e", line: 1, column: 7, "expected a digit in the exponent")
-        expectFailure("f = 1_.0", line: 1, column: 6, "an underscore must be between two digits")
-        expectFailure("f = 1.5.2", line: 1, column: 8, "unexpected '.'")
-        expectFailure("f = 1e400", line: 1, column: 5, "out of range")
-        expectFailure("f = Infinity", line: 1, column: 5, "invalid value 'Infinity'")
-        expectFailure("f = NaN", line: 1, column: 5, "invalid value 'NaN'")
-        expectFailure("f = infinity", line: 1, column: 5, "invalid value 'infinity'")
+        expectTOMLFailure("f = 1.", line: 1, column: 7, "expected a digit after the decimal point")
+        expectTOMLFailure("f = .5", line: 1, column: 5, "expected a value, found '.'")
+        expectTOMLFailure("f = 1.e5", line: 1, column: 7, "expected a digit after the decimal point")
+        expectTOMLFailure("f = 03.14", line: 1, column: 5, "invalid float '03.14': leading zeros are not allowed")
+        expectTOMLFailure("f = 1e", line: 1, column: 7, "expected a digit in the exponent")
+        expectTOMLFailure("f = 1_.0", line: 1, column: 6, "an underscore must be between two digits")
+        expectTOMLFailure("f = 1.5.2", line: 1, column: 8, "unexpected '.'")
+        expectTOMLFailure("f = 1e400", line: 1, column: 5, "out of range")
+        expectTOMLFailure("f = Infinity", line: 1, column: 5, "invalid value 'Infinity'")
+        expectTOMLFailure("f = NaN", line: 1, column: 5, "invalid value 'NaN'")
+        expectTOMLFailure("f = infinity", line: 1, column: 5, "invalid value 'infinity'")
     }
 
     @Test func missingValue() {
-        let e = parseError("a =")
+        let e = tomlParseError("a =")
         #expect(e == TOMLError(line: 1, column: 4, message: "missing value after '='"))
-        expectFailure("a = ", line: 1, column: 5, "missing value after '='")
-        expectFailure("a = # comment", line: 1, column: 5, "missing value after '='")
-        expectFailure("x = 1\na =\nb = 1", line: 2, column: 4, "missing value after '='")
-        expectFailure("a = 1\r\nb = \r\n", line: 2, column: 5, "missing value after '='")
-        expectFailure("t = { x = }", line: 1, column: 11, "missing value after '='")
-        expectFailure("t = { x = , y = 1 }", line: 1, column: 11, "missing value after '='")
+        expectTOMLFailure("a = ", line: 1, column: 5, "missing value after '='")
+        expectTOMLFailure("a = # comment", line: 1, column: 5, "missing value after '='")
+        expectTOMLFailure("x = 1\na =\nb = 1", line: 2, column: 4, "missing value after '='")
+        expectTOMLFailure("a = 1\r\nb = \r\n", line: 2, column: 5, "missing value after '='")
+        expectTOMLFailure("t = { x = }", line: 1, column: 11, "missing value after '='")
+        expectTOMLFailure("t = { x = , y = 1 }", line: 1, column: 11, "missing value after '='")
     }
 
     @Test func missingEqualsOrKey() {
-        let e = parseError("a 1")
+        let e = tomlParseError("a 1")
         #expect(e == TOMLError(line: 1, column: 3, message: "expected '=' after key"))
-        expectFailure("a", line: 1, column: 2, "expected '=' after key")
-        expectFailure("[t]\nkey value", line: 2, column: 5, "expected '=' after key")
-        expectFailure("first name = 1", line: 1, column: 7, "expected '=' after key")
-        expectFailure("= 1", line: 1, column: 1, "missing key before '='")
-        expectFailure("a..b = 1", line: 1, column: 3, "expected a key, found '.'")
-        expectFailure("a. = 1", line: 1, column: 4, "missing key before '='")
-        expectFailure("\"\"\"a\"\"\" = 1", line: 1, column: 1, "multi-line strings cannot be used as keys")
-        expectFailure("名字 = 1", line: 1, column: 1, "'名' is not allowed in a bare key; put the key in quotes")
-        expectFailure("key\u{0} = 1", line: 1, column: 4, "expected '=' after key")
-        expectFailure("\u{0} = 1", line: 1, column: 1, "expected a key, found control character U+0000")
+        expectTOMLFailure("a", line: 1, column: 2, "expected '=' after key")
+        expectTOMLFailure("[t]\nkey value", line: 2, column: 5, "expected '=' after key")
+        expectTOMLFailure("first name = 1", line: 1, column: 7, "expected '=' after key")
+        expectTOMLFailure("= 1", line: 1, column: 1, "missing key before '='")
+        expectTOMLFailure("a..b = 1", line: 1, column: 3, "expected a key, found '.'")
+        expectTOMLFailure("a. = 1", line: 1, column: 4, "missing key before '='")
+        expectTOMLFailure("\"\"\"a\"\"\" = 1", line: 1, column: 1, "multi-line strings cannot be used as keys")
+        expectTOMLFailure("名字 = 1", line: 1, column: 1, "'名' is not allowed in a bare key; put the key in quotes")
+        expectTOMLFailure("key\u{0} = 1", line: 1, column: 4, "expected '=' after key")
+        expectTOMLFailure("\u{0} = 1", line: 1, column: 1, "expected a key, found control character U+0000")
     }
 
     @Test func redefinedTable() {
-        let e = parseError("[a]\nx = 1\n[a]\ny = 2")
+        let e = tomlParseError("[a]\nx = 1\n[a]\ny = 2")
         #expect(e == TOMLError(line: 3, column: 2, message: "table 'a' is already defined on line 1"))
-        expectFailure("[a.b]\n[a]\n[a]", line: 3, column: 2, "table 'a' is already defined on line 2")
-        expectFailure("[x]\n[y]\n[ x ]", line: 3, column: 3, "table 'x' is already defined on line 1")
-        expectFailure("[a]\n[\"a\"]", line: 2, column: 2, "table 'a' is already defined")
+        expectTOMLFailure("[a.b]\n[a]\n[a]", line: 3, column: 2, "table 'a' is already defined on line 2")
+        expectTOMLFailure("[x]\n[y]\n[ x ]", line: 3, column: 3, "table 'x' is already defined on line 1")
+        expectTOMLFailure("[a]\n[\"a\"]", line: 2, column: 2, "table 'a' is already defined")
     }
 
     @Test func tablesDefinedByDottedKeysCannotBeRedefined() {
-        expectFailure("[fruit]\napple.color = \"red\"\n[fruit.apple]", line: 3, column: 8,
+        expectTOMLFailure("[fruit]\napple.color = \"red\"\n[fruit.apple]", line: 3, column: 8,
                       "table 'fruit.apple' is already defined by dotted keys on line 2")
-        expectFailure("[fruit]\napple.taste.sweet = true\n[fruit.apple.taste]", line: 3, column: 14,
+        expectTOMLFailure("[fruit]\napple.taste.sweet = true\n[fruit.apple.taste]", line: 3, column: 14,
                       "table 'fruit.apple.taste' is already defined by dotted keys")
-        expectFailure("a.b = 1\n[a]", line: 2, column: 2, "already defined by dotted keys")
+        expectTOMLFailure("a.b = 1\n[a]", line: 2, column: 2, "already defined by dotted keys")
     }
 
     @Test func dottedKeysCannotExtendTablesDefinedByHeaders() {
-        expectFailure("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", line: 4, column: 3,
+        expectTOMLFailure("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", line: 4, column: 3,
                       "cannot add to table 'b.c' with dotted keys: it is defined by a table header on line 1")
-        expectFailure("[a.b.c.d]\nz = 9\n[a]\nb.c.d.k.t = 1", line: 4, column: 5, "defined by a table header")
+        expectTOMLFailure("[a.b.c.d]\nz = 9\n[a]\nb.c.d.k.t = 1", line: 4, column: 5, "defined by a table header")
     }
 
     @Test func inlineTablesCannotBeExtended() {
-        expectFailure("a = { x = 1 }\n[a.b]", line: 2, column: 2, "cannot add to inline table 'a'")
-        expectFailure("a = { x = 1 }\na.y = 2", line: 2, column: 1, "cannot add to inline table 'a'")
-        expectFailure("a = { x = 1 }\n[a]", line: 2, column: 2, "already defined as an inline table")
-        expectFailure("a = { x = { y = 1 } }\n[a.x.z]", line: 2, column: 2, "cannot add to inline table 'a'")
-        expectFailure("t = { a.b = 1, a = 2 }", line: 1, column: 16, "duplicate key 'a'")
-        expectFailure("t = { a = { b = 1 }, a.c = 2 }", line: 1, column: 22, "cannot add to inline table 'a'")
+        expectTOMLFailure("a = { x = 1 }\n[a.b]", line: 2, column: 2, "cannot add to inline table 'a'")
+        expectTOMLFailure("a = { x = 1 }\na.y = 2", line: 2, column: 1, "cannot add to inline table 'a'")
+        expectTOMLFailure("a = { x = 1 }\n[a]", line: 2, column: 2, "already defined as an inline table")
+        expectTOMLFailure("a = { x = { y = 1 } }\n[a.x.z]", line: 2, column: 2, "cannot add to inline table 'a'")
+        expectTOMLFailure("t = { a.b = 1, a = 2 }", line: 1, column: 16, "duplicate key 'a'")
+        expectTOMLFailure("t = { a = { b = 1 }, a.c = 2 }", line: 1, column: 22, "cannot add to inline table 'a'")
     }
 
     @Test func arraysOfTablesConflicts() {
-        expectFailure("fruit = []\n[[fruit]]", line: 2, column: 3, "cannot append to static array 'fruit'")
-        expectFailure("[[fruits]]\nname = \"apple\"\n[[fruits.varieties]]\nname = \"red\"\n[fruits.varieties]",
+        expectTOMLFailure("fruit = []\n[[fruit]]", line: 2, column: 3, "cannot append to static array 'fruit'")
+        expectTOMLFailure("[[fruits]]\nname = \"apple\"\n[[fruits.varieties]]\nname = \"red\"\n[fruits.varieties]",
                       line: 5, column: 9, "'fruits.varieties' is already an array of tables")
-        expectFailure("[[fruits]]\n[fruits.physical]\ncolor = \"red\"\n[[fruits.physical]]",
+        expectTOMLFailure("[[fruits]]\n[fruits.physical]\ncolor = \"red\"\n[[fruits.physical]]",
                       line: 4, column: 10, "cannot define array of tables 'fruits.physical': 'fruits.physical' is already a table")
-        expectFailure("[[albums.songs]]\nname = \"x\"\n[[albums]]", line: 3, column: 3, "'albums' is already a table")
-        expectFailure("[[a.b]]\n[a]\nb.y = 2", line: 3, column: 1, "cannot add to array of tables 'b' with dotted keys")
-        expectFailure("a = [{ b = 1 }]\n[a.c]", line: 2, column: 2, "static array")
-        expectFailure("a = 1\n[[a]]", line: 2, column: 3, "already defined as an integer")
+        expectTOMLFailure("[[albums.songs]]\nname = \"x\"\n[[albums]]", line: 3, column: 3, "'albums' is already a table")
+        expectTOMLFailure("[[a.b]]\n[a]\nb.y = 2", line: 3, column: 1, "cannot add to array of tables 'b' with dotted keys")
+        expectTOMLFailure("a = [{ b = 1 }]\n[a.c]", line: 2, column: 2, "static array")
+        expectTOMLFailure("a = 1\n[[a]]", line: 2, column: 3, "already defined as an integer")
     }
 
     @Test func valuesAreNotTables() {
-        expectFailure("a = 1\n[a]", line: 2, column: 2, "cannot define table 'a': it is already defined as an integer")
-        expectFailure("a = false\na.b = true", line: 2, column: 1, "cannot use 'a' as a table: it is already defined as a boolean")
-        expectFailure("a = \"s\"\n[a.b]", line: 2, column: 2, "already defined as a string")
+        expectTOMLFailure("a = 1\n[a]", line: 2, column: 2, "cannot define table 'a': it is already defined as an integer")
+        expectTOMLFailure("a = false\na.b = true", line: 2, column: 1, "cannot use 'a' as a table: it is already defined as a boolean")
+        expectTOMLFailure("a = \"s\"\n[a.b]", line: 2, column: 2, "already defined as a string")
     }
 
     @Test func garbageAfterValue() {
-        let e = parseError("a = 1 2")
+        let e = tomlParseError("a = 1 2")
         #expect(e == TOMLError(line: 1, column: 7, message: "expected a newline or comment after value, found '2'"))
-        expectFailure("a = \"x\" y", line: 1, column: 9, "found 'y'")
-        expectFailure("a = true false", line: 1, column: 10, "after value")
-        expectFailure("a = [1] ]", line: 1, column: 9, "after value, found ']'")
-        expectFailure("a = 1979-05-27T07:32:00Zjunk", line: 1, column: 25, "found 'j'")
-        expectFailure("a = 1, b = 2", line: 1, column: 6, "found ','")
-        expectFailure("a = \"\"\"x\"\"\"\"\"\"", line: 1, column: 14, "found '\"'")
-        expectFailure("[a] b = 1", line: 1, column: 5, "expected a newline or comment after table header, found 'b'")
-        expectFailure("[a]]", line: 1, column: 4, "after table header")
-        expectFailure("\"名字\" = \"张三\" x", line: 1, column: 13, "found 'x'")
+        expectTOMLFailure("a = \"x\" y", line: 1, column: 9, "found 'y'")
+        expectTOMLFailure("a = true false", line: 1, column: 10, "after value")
+        expectTOMLFailure("a = [1] ]", line: 1, column: 9, "after value, found ']'")
+        expectTOMLFailure("a = 1979-05-27T07:32:00Zjunk", line: 1, column: 25, "found 'j'")
+        expectTOMLFailure("a = 1, b = 2", line: 1, column: 6, "found ','")
+        expectTOMLFailure("a = \"\"\"x\"\"\"\"\"\"", line: 1, column: 14, "found '\"'")
+        expectTOMLFailure("[a] b = 1", line: 1, column: 5, "expected a newline or comment after table header, found 'b'")
+        expectTOMLFailure("[a]]", line: 1, column: 4, "after table header")
+        expectTOMLFailure("\"名字\" = \"张三\" x", line: 1, column: 13, "found 'x'")
     }
 
     @Test func unquotedString() {
-        expectFailure("host = localhost", line: 1, column: 8, "invalid value 'localhost' (strings must be in quotes)")
-        expectFailure("b = True", line: 1, column: 5, "invalid value 'True'")
-        expectFailure("v = 中文", line: 1, column: 5, "expected a value, found '中'")
+        expectTOMLFailure("host = localhost", line: 1, column: 8, "invalid value 'localhost' (strings must be in quotes)")
+        expectTOMLFailure("b = True", line: 1, column: 5, "invalid value 'True'")
+        expectTOMLFailure("v = 中文", line: 1, column: 5, "expected a value, found '中'")
     }
 
     @Test func controlCharacters() {
-        expectFailure("a = \"x\u{1}\"", line: 1, column: 7, "control character U+0001 must be escaped in a string")
-        expectFailure("a = \"\"\"x\u{0}\"\"\"", line: 1, column: 9, "control character U+0000 must be escaped")
-        expectFailure("a = 'x\u{7F}'", line: 1, column: 7, "control character U+007F is not allowed in a literal string")
-        expectFailure("a = '''\u{1B}'''", line: 1, column: 8, "control character U+001B is not allowed in a literal string")
-        expectFailure("# bell \u{7}\n", line: 1, column: 8, "control character U+0007 is not allowed in a comment")
-        expectFailure("a = 1 # del \u{7F}", line: 1, column: 13, "control character U+007F is not allowed in a comment")
-        expectFailure("a = 1\rb = 2", line: 1, column: 6, "carriage return (U+000D) must be followed by a line feed")
-        expectFailure("a = \"\"\"x\ry\"\"\"", line: 1, column: 9, "carriage return")
-        expectFailure("# c\r", line: 1, column: 4, "carriage return")
+        expectTOMLFailure("a = \"x\u{1}\"", line: 1, column: 7, "control character U+0001 must be escaped in a string")
+        expectTOMLFailure("a = \"\"\"x\u{0}\"\"\"", line: 1, column: 9, "control character U+0000 must be escaped")
+        expectTOMLFailure("a = 'x\u{7F}'", line: 1, column: 7, "control character U+007F is not allowed in a literal string")
+        expectTOMLFailure("a = '''\u{1B}'''", line: 1, column: 8, "control character U+001B is not allowed in a literal string")
+        expectTOMLFailure("# bell \u{7}\n", line: 1, column: 8, "control character U+0007 is not allowed in a comment")
+        expectTOMLFailure("a = 1 # del \u{7F}", line: 1, column: 13, "control character U+007F is not allowed in a comment")
+        expectTOMLFailure("a = 1\rb = 2", line: 1, column: 6, "carriage return (U+000D) must be followed by a line feed")
+        expectTOMLFailure("a = \"\"\"x\ry\"\"\"", line: 1, column: 9, "carriage return")
+        expectTOMLFailure("# c\r", line: 1, column: 4, "carriage return")
     }
 
     @Test func inlineTableSyntax() {
-        expectFailure("t = { a = 1,\n b = 2 }", line: 1, column: 13, "newline is not allowed in an inline table")
-        expectFailure("t = {\n}", line: 1, column: 6, "newline is not allowed in an inline table")
-        expectFailure("t = { a = 1, }", line: 1, column: 12, "trailing comma is not allowed in an inline table")
-        expectFailure("t = { a = 1 b = 2 }", line: 1, column: 13, "expected ',' or '}' in inline table, found 'b'")
-        expectFailure("t = { a = 1", line: 1, column: 5, "unterminated inline table")
-        expectFailure("t = { a = 1 # c\n}", line: 1, column: 13, "comments are not allowed in an inline table")
-        expectFailure("t = { , }", line: 1, column: 7, "expected a key, found ','")
+        expectTOMLFailure("t = { a = 1,\n b = 2 }", line: 1, column: 13, "newline is not allowed in an inline table")
+        expectTOMLFailure("t = {\n}", line: 1, column: 6, "newline is not allowed in an inline table")
+        expectTOMLFailure("t = { a = 1, }", line: 1, column: 12, "trailing comma is not allowed in an inline table")
+        expectTOMLFailure("t = { a = 1 b = 2 }", line: 1, column: 13, "expected ',' or '}' in inline table, found 'b'")
+        expectTOMLFailure("t = { a = 1", line: 1, column: 5, "unterminated inline table")
+        expectTOMLFailure("t = { a = 1 # c\n}", line: 1, column: 13, "comments are not allowed in an inline table")
+        expectTOMLFailure("t = { , }", line: 1, column: 7, "expected a key, found ','")
     }
 
     @Test func arraySyntax() {
-        expectFailure("a = [1 2]", line: 1, column: 8, "expected ',' or ']' in array, found '2'")
-        expectFailure("a = [1,\n2", line: 1, column: 5, "unterminated array")
-        expectFailure("a = [,]", line: 1, column: 6, "expected a value, found ','")
-        expectFailure("a = [1,,2]", line: 1, column: 8, "expected a value, found ','")
-        expectFailure("a = [\n  1,\n  # note\n  x\n]", line: 4, column: 3, "invalid value 'x'")
+        expectTOMLFailure("a = [1 2]", line: 1, column: 8, "expected ',' or ']' in array, found '2'")
+        expectTOMLFailure("a = [1,\n2", line: 1, column: 5, "unterminated array")
+        expectTOMLFailure("a = [,]", line: 1, column: 6, "expected a value, found ','")
+        expectTOMLFailure("a = [1,,2]", line: 1, column: 8, "expected a value, found ','")
+        expectTOMLFailure("a = [\n  1,\n  # note\n  x\n]", line: 4, column: 3, "invalid value 'x'")
     }
 
     @Test func invalidDateTimes() {
-        expectFailure("d = 1979-13-01", line: 1, column: 10, "invalid date: month 13 is not between 01 and 12")
-        expectFailure("d = 1979-00-01", line: 1, column: 10, "month 00")
-        expectFailure("d = 1979-02-30", line: 1, column: 13, "invalid date: day 30 does not exist in 1979-02")
-        expectFailure("d = 2023-02-29", line: 1, column: 13, "day 29")
-        expectFailure("d = 1900-02-29", line: 1, column: 13, "day 29")
-        expectFailure("d = 1979-04-31", line: 1, column: 13, "day 31")
-        expectFailure("d = 1979-05-7", line: 1, column: 14, "expected 2 digits for the day")
-        expectFailure("t = 24:00:00", line: 1, column: 5, "hour must be 00 to 23")
-        expectFailure("t = 07:60:00", line: 1, column: 8, "minute must be 00 to 59")
-        expectFailure("t = 07:32:61", line: 1, column: 11, "second must be 00 to 60")
-        expectFailure("t = 07:32", line: 1, column: 10, "seconds are required")
-        expectFailure("t = 07:32:00.", line: 1, column: 14, "expected digits after '.'")
-        expectFailure("d = 1979-05-27T", line: 1, column: 16, "expected 2 digits for the hour, found end of file")
-        expectFailure("d = 1979-05-27T07:32:00+0700", line: 1, column: 27, "invalid time offset: expected ':'")
-        expectFailure("d = 1979-05-27T07:32:00+24:00", line: 1, column: 25, "offset: hour must be 00 to 23")
-        expectFailure("d = 1979-05-27 07:32", line: 1, column: 21, "seconds are required")
-        expectFailure("t = 07:32:00Z", line: 1, column: 13, "after value, found 'Z'")
+        expectTOMLFailure("d = 1979-13-01", line: 1, column: 10, "invalid date: month 13 is not between 01 and 12")
+        expectTOMLFailure("d = 1979-00-01", line: 1, column: 10, "month 00")
+        expectTOMLFailure("d = 1979-02-30", line: 1, column: 13, "invalid date: day 30 does not exist in 1979-02")
+        expectTOMLFailure("d = 2023-02-29", line: 1, column: 13, "day 29")
+        expectTOMLFailure("d = 1900-02-29", line: 1, column: 13, "day 29")
+        expectTOMLFailure("d = 1979-04-31", line: 1, column: 13, "day 31")
+        expectTOMLFailure("d = 1979-05-7", line: 1, column: 14, "expected 2 digits for the day")
+        expectTOMLFailure("t = 24:00:00", line: 1, column: 5, "hour must be 00 to 23")
+        expectTOMLFailure("t = 07:60:00", line: 1, column: 8, "minute must be 00 to 59")
+        expectTOMLFailure("t = 07:32:61", line: 1, column: 11, "second must be 00 to 60")
+        expectTOMLFailure("t = 07:32", line: 1, column: 10, "seconds are required")
+        expectTOMLFailure("t = 07:32:00.", line: 1, column: 14, "expected digits after '.'")
+        expectTOMLFailure("d = 1979-05-27T", line: 1, column: 16, "expected 2 digits for the hour, found end of file")
+        expectTOMLFailure("d = 1979-05-27T07:32:00+0700", line: 1, column: 27, "invalid time offset: expected ':'")
+        expectTOMLFailure("d = 1979-05-27T07:32:00+24:00", line: 1, column: 25, "offset: hour must be 00 to 23")
+        expectTOMLFailure("d = 1979-05-27 07:32", line: 1, column: 21, "seconds are required")
+        expectTOMLFailure("t = 07:32:00Z", line: 1, column: 13, "after value, found 'Z'")
     }
 
     @Test func headerSyntax() {
-        expectFailure("[a", line: 1, column: 3, "expected ']' to close the table header, found end of file")
-        expectFailure("[]", line: 1, column: 2, "missing table name in header")
-        expectFailure("[[a]", line: 1, column: 5, "expected ']]' to close the array-of-tables header")
-        expectFailure("[[a] ]", line: 1, column: 5, "expected ']]'")
-        expectFailure("[ [a] ]", line: 1, column: 3, "expected a key, found '['")
-        expectFailure("[a b]", line: 1, column: 4, "expected ']'")
-        expectFailure("['''a''']", line: 1, column: 2, "multi-line strings cannot be used as keys")
+        expectTOMLFailure("[a", line: 1, column: 3, "expected ']' to close the table header, found end of file")
+        expectTOMLFailure("[]", line: 1, column: 2, "missing table name in header")
+        expectTOMLFailure("[[a]", line: 1, column: 5, "expected ']]' to close the array-of-tables header")
+        expectTOMLFailure("[[a] ]", line: 1, column: 5, "expected ']]'")
+        expectTOMLFailure("[ [a] ]", line: 1, column: 3, "expected a key, found '['")
+        expectTOMLFailure("[a b]", line: 1, column: 4, "expected ']'")
+        expectTOMLFailure("['''a''']", line: 1, column: 2, "multi-line strings cannot be used as keys")
     }
 
     @Test func deepNestingIsRejectedNotCrashed() throws {
         let ok = "a = " + String(repeating: "[", count: 128) + String(repeating: "]", count: 128)
         _ = try TOMLParser.parse(ok)
         let arrays = "a = " + String(repeating: "[", count: 129) + String(repeating: "]", count: 129)
-        expectFailure(arrays, line: 1, column: 133, "nested more than 128 levels deep")
+        expectTOMLFailure(arrays, line: 1, column: 133, "nested more than 128 levels deep")
         let hostile = "a = " + String(repeating: "[", count: 100_000)
-        expectFailure(hostile, line: 1, column: 133, "nested more than 128 levels deep")
+        expectTOMLFailure(hostile, line: 1, column: 133, "nested more than 128 levels deep")
         let inline = "a = " + String(repeating: "{b=", count: 129) + "1" + String(repeating: "}", count: 129)
-        expectFailure(inline, line: 1, column: 389, "nested more than 128 levels deep")
+        expectTOMLFailure(inline, line: 1, column: 389, "nested more than 128 levels deep")
         let header = "[" + (0..<200).map { "k\($0)" }.joined(separator: ".") + "]"
-        guard let e = parseError(header) else {
+        guard let e = tomlParseError(header) else {
             Issue.record("a 200-level header parsed")
             return
         }
         #expect(e.line == 1)
         #expect(e.message == "tables are nested more than 128 levels deep")
         let dotted = (0..<200).map { "k\($0)" }.joined(separator: ".") + " = 1"
-        #expect(parseError(dotted)?.message == "tables are nested more than 128 levels deep")
+        #expect(tomlParseError(dotted)?.message == "tables are nested more than 128 levels deep")
     }
 
     @Test func longLinesAndManyKeys() throws {
         let long = String(repeating: "x", count: 80_000)
         let t = try TOMLParser.parse("s = \"\(long)\"")
         #expect(t["s"] == .string(long))
-        expectFailure("s = \"\(long)", line: 1, column: 5, "unterminated string")
+        expectTOMLFailure("s = \"\(long)", line: 1, column: 5, "unterminated string")
         let many = (0..<5_000).map { "key\($0) = \($0)" }.joined(separator: "\n")
         let big = try TOMLParser.parse(many)
         #expect(big.keys.count == 5_000)
         #expect(big.line(of: "key4999") == 5_000)
-        expectFailure(many + "\nkey17 = 0", line: 5_001, column: 1, "duplicate key 'key17'")
+        expectTOMLFailure(many + "\nkey17 = 0", line: 5_001, column: 1, "duplicate key 'key17'")
     }
 }

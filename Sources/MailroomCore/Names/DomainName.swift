@@ -197,7 +197,8 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible, Comparabl
             throw error("label \(quoted) decodes to all-ASCII \(AddressError.quote(unicode)), which is not a valid A-label")
         }
         // The decoded form must already be mapped (lower case, NFC): IDNA2008 lookups do not map.
-        if map(unicode) != unicode {
+        // Compare scalars: String "==" treats canonically equivalent (non-NFC) text as equal.
+        if !map(unicode).unicodeScalars.elementsEqual(unicode.unicodeScalars) {
             throw error("label \(quoted) decodes to \(AddressError.quote(unicode)), which is not in lower-case NFC form")
         }
         do {

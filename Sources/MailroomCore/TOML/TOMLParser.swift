@@ -8,7 +8,7 @@
 // §Inline Table, §Array of Tables.
 //
 // Shape: one pass over the Unicode scalars of the text, by recursive descent. Tables are
-// built in `TableBuilder`s (reference types, so a header can reopen a table deep in the
+// built in `TOMLTableBuilder`s (reference types, so a header can reopen a table deep in the
 // tree); each remembers how it came to exist (implied by a header, defined by a header,
 // defined by dotted keys) because §Table, §Keys and §Array of Tables make the redefinition
 // rules depend on it. Inline tables and arrays are finished values as soon as they are
@@ -40,7 +40,7 @@ public enum TOMLParser {
 // MARK: - Tables under construction
 
 /// A table while the document is being read.
-final class TableBuilder {
+final class TOMLTableBuilder {
     /// How the table came to exist; the redefinition rules depend on it.
     enum Origin {
         /// The document itself, or the top of an inline table: never reached by a path.
@@ -58,9 +58,9 @@ final class TableBuilder {
 
     enum Entry {
         case value(TOMLValue)
-        case table(TableBuilder)
+        case table(TOMLTableBuilder)
         /// §Array of Tables: elements are appended by each `[[header]]`.
-        case tableArray([TableBuilder])
+        case tableArray([TOMLTableBuilder])
     }
 
     var origin: Origin
@@ -100,7 +100,7 @@ final class TableBuilder {
 // MARK: - The parser
 
 /// One simple key of a (possibly dotted) key, and where it starts.
-private struct KeySegment {
+private struct TOMLKeySegment {
     let name: String
     let index: Int
 }
@@ -112,9 +112,9 @@ struct TOMLDocumentParser {
     private var i = 0
     /// Current nesting of arrays and inline tables.
     private var depth = 0
-    private let root = TableBuilder(origin: .root, depth: 0)
+    private let root = TOMLTableBuilder(origin: .root, depth: 0)
     /// The table that key/value pairs go into: the root, or the last header's table.
-    private var current: TableBuilder
+    private var current: TOMLTableBuilder
 
     init(_ text: String) {
         var scalars = Array(text.unicodeScalars)
@@ -310,7 +310,7 @@ struct TOMLDocumentParser {
     // MARK: Key/value pairs (§Key/Value Pair, §Keys)
 
     /// `key = value` into `table` (the current section, or an inline table being read).
-    private mutating func parseKeyValue(into table: TableBuilder) throws(TOMLError) {
+    private mutating func parseKeyValue(into table: TOMLTableBuilder) throws(TOMLError) {
         let key = try parseKey()
         skipWhitespace()
         guard peek() == "=" else {
@@ -333,7 +333,7 @@ struct TOMLDocumentParser {
     /// provided that such tables were not previously created." Such tables can be extended by
     /// more dotted keys, but not tables defined by headers, inline tables, arrays of tables
     /// or other values.
-    private func resolveDottedParent(of key: [KeySegment], in start: TableBuilder) throws(TOMLError) -> TableBuilder {
+    private func resolveDottedParent(of key: [TOMLKeySegment], in start: TOMLTableBuilder) throws(TOMLError) -> TOMLTableBuilder {
         var table = start
         for (n, segment) in key.dropLast().enumerated() {
             let path = TOMLSyntax.dottedKey(key[...n].map(\.name))
@@ -364,8 +364,8 @@ struct TOMLDocumentParser {
 
     /// ABNF `key = simple-key / dotted-key`, `dotted-key = simple-key 1*( dot-sep simple-key )`,
     /// `dot-sep = ws "." ws`.
-    private mutating func parseKey() throws(TOMLError) -> [KeySegment] {
-        var segments: [KeySegment] = []
+    private mutating func parseKey() throws(TOMLError) -> [TOMLKeySegment] {
+        var segments: [TOMLKeySegment] = []
         while true {
             segments.append(try parseSimpleKey())
             skipWhitespace()
@@ -376,22 +376,22 @@ struct TOMLDocumentParser {
     }
 
     /// §Keys: a bare key (A-Za-z0-9_-), or a basic or literal string on one line.
-    private mutating func parseSimpleKey() throws(TOMLError) -> KeySegment {
+    private mutating func parseSimpleKey() throws(TOMLError) -> TOMLKeySegment {
         let start = i
         guard let c = peek() else {
             throw error("expected a key, found end of file", at: i)
         }
         if TOMLSyntax.isBareKeyScalar(c) {
             while let d = peek(), TOMLSyntax.isBareKeyScalar(d) { i += 1 }
-            return KeySegment(name: text(from: start, to: i), index: start)
+            return TOMLKeySegment(name: text(from: start, to: i), index: start)
         }
         switch c {
         case "\"":
             if isTripleQuote("\"") { throw error("multi-line strings cannot be used as keys", at: start) }
-            return KeySegment(name: try parseBasicString(), index: start)
+            return TOMLKeySegment(name: try parseBasicString(), index: start)
         case "'":
             if isTripleQuote("'") { throw error("multi-line strings cannot be used as keys", at: start) }
-            return KeySegment(name: try parseLiteralString(), index: start)
+            return TOMLKeySegment(name: try parseLiteralString(), index: start)
         case "=":
             throw error("missing key before '='", at: start)
         default:
@@ -479,7 +479,7 @@ struct TOMLDocumentParser {
         try enterNesting(at: open)
         defer { depth -= 1 }
         i += 1
-        let table = TableBuilder(origin: .root, depth: depth)
+        let table = TOMLTableBuilder(origin: .root, depth: depth)
         skipWhitespace()
         if peek() == "}" { i += 1; return .table(table.build()) }
         while true {
@@ -1002,11 +1002,11 @@ struct TOMLDocumentParser {
         }
     }
 
-    private func makeChild(of parent: TableBuilder, origin: TableBuilder.Origin, at index: Int) throws(TOMLError) -> TableBuilder {
+    private func makeChild(of parent: TOMLTableBuilder, origin: TOMLTableBuilder.Origin, at index: Int) throws(TOMLError) -> TOMLTableBuilder {
         guard parent.depth < TOMLParser.maximumNestingDepth else {
             throw error("tables are nested more than \(TOMLParser.maximumNestingDepth) levels deep", at: index)
         }
-        return TableBuilder(origin: origin, depth: parent.depth + 1)
+        return TOMLTableBuilder(origin: origin, depth: parent.depth + 1)
     }
 
     /// A path segment that should be a table is some other value.
@@ -1040,18 +1040,24 @@ struct TOMLDocumentParser {
     }
 
     private func error(_ message: String, at index: Int) -> TOMLError {
-        // Last line start at or before index.
+        let (line, column) = location(of: index)
+        return TOMLError(line: line, column: column, message: message)
+    }
+
+    /// 1-based line and column (in Unicode scalars) of the scalar at `index`.
+    private func location(of index: Int) -> (line: Int, column: Int) {
+        // The last line start at or before index, by binary search.
         var lo = 0
         var hi = lineStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= index { lo = mid } else { hi = mid - 1 }
         }
-        return TOMLError(line: lo + 1, column: index - lineStarts[lo] + 1, message: message)
+        return (lo + 1, index - lineStarts[lo] + 1)
     }
 
     private func lineNumber(of index: Int) -> Int {
-        error("", at: index).line
+        location(of: index).line
     }
 
     /// What stands at `index`, for "found …" in messages.

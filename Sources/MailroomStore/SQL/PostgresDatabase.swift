@@ -6,6 +6,7 @@
 // Security: values are always bound parameters. TLS to the server follows store.postgres.tls.
 // Configuration: store.postgres.host, .port, .user, .password, .database, .tls, .max_connections.
 
+import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
@@ -54,7 +55,11 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             database: settings.database, tls: tls)
         configuration.options.maximumConnections = max(1, settings.maxConnections)
         configuration.options.connectTimeout = .seconds(10)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own chatter (e.g. a lease racing the pool's start) stays below error level;
+        // failures reach callers as thrown errors.
+        var background = logger
+        background.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.logger = logger
         self.runner = Task { await client.run() }
@@ -153,9 +158,11 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         case .bool: return .bool(try cell.decode(Bool.self))
         case .float8, .float4: return .real(try cell.decode(Double.self))
         case .numeric:
-            let text = try cell.decode(String.self)
-            if let v = Int64(text) { return .integer(v) }
-            return .real(Double(text) ?? 0)
+            // Aggregates such as SUM(bigint) are numeric; statements CAST them, this is the fallback.
+            let value = try cell.decode(Decimal.self)
+            let double = NSDecimalNumber(decimal: value).doubleValue
+            if let exact = Int64(exactly: double) { return .integer(exact) }
+            return .real(double)
         default: return .text(try cell.decode(String.self))
         }
     }

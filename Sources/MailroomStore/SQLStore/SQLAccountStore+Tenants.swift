@@ -106,10 +106,10 @@ extension SQLAccountStore {
         // Effective byte quota per user: own value, else the domain default; 0/NULL = unlimited.
         let usage = try await tx.execute("""
             SELECT COUNT(*) AS users,
-                   COALESCE(SUM(CASE WHEN COALESCE(u.quota_bytes, d.default_quota_bytes, 0) > 0
-                                     THEN COALESCE(u.quota_bytes, d.default_quota_bytes) ELSE 0 END), 0) AS bytes,
-                   COALESCE(SUM(CASE WHEN COALESCE(u.quota_bytes, d.default_quota_bytes, 0) > 0
-                                     THEN 0 ELSE 1 END), 0) AS unlimited
+                   CAST(COALESCE(SUM(CASE WHEN COALESCE(u.quota_bytes, d.default_quota_bytes, 0) > 0
+                                     THEN COALESCE(u.quota_bytes, d.default_quota_bytes) ELSE 0 END), 0) AS BIGINT) AS bytes,
+                   CAST(COALESCE(SUM(CASE WHEN COALESCE(u.quota_bytes, d.default_quota_bytes, 0) > 0
+                                     THEN 0 ELSE 1 END), 0) AS BIGINT) AS unlimited
             FROM users u JOIN domains d ON d.id = u.domain_id WHERE d.tenant_id = ?
             """, .integer(tenant.id)).first
         return TenantInfo(tenant: tenant, domains: domains, users: usage?.int("users") ?? 0,
