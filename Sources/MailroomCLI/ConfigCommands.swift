@@ -53,7 +53,7 @@ struct DBCommand: AsyncParsableCommand {
                 let report = try await Migrator.migrate(db)
                 await db.close()
                 if options.json {
-                    try Output.json(["applied": report.applied.map(\.version), "version": [report.currentVersion]])
+                    try Output.json(MigrateReport(applied: report.applied.map(\.version), version: report.currentVersion))
                 } else {
                     for m in report.applied { print("applied \(String(format: "%04d", m.version))_\(m.name)") }
                     print("schema version \(report.currentVersion) (\(config.store.backend))")
@@ -63,6 +63,11 @@ struct DBCommand: AsyncParsableCommand {
                 throw error
             }
         }
+    }
+
+    struct MigrateReport: Encodable {
+        var applied: [Int]
+        var version: Int
     }
 
     struct Status: AsyncParsableCommand {

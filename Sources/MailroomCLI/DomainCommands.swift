@@ -46,10 +46,15 @@ struct DomainCommand: AsyncParsableCommand {
             let (info, archived) = try await StoreContext.with(options) { ctx in
                 let info = try await ctx.store.removeDomain(name)
                 let dir = MaildirLayout.domainDirectory(volume: info.domain.volumePath, domain: name)
-                let archived = try MaildirLayout.retire(
-                    directory: dir, domain: name, name: "_domain", disposal: .init(rawValue: ctx.config.storage.removedMail) ?? .archive,
-                    archiveDir: ctx.config.storage.archiveDir)
-                return (info, archived)
+                do {
+                    let archived = try MaildirLayout.retire(
+                        directory: dir, domain: name, name: "_domain", disposal: .init(rawValue: ctx.config.storage.removedMail) ?? .archive,
+                        archiveDir: ctx.config.storage.archiveDir)
+                    return (info, archived)
+                } catch {
+                    throw CLIError("domain \(name.unicode) was removed with \(info.users) users, but its mail in \(dir) could not be "
+                                   + "\(ctx.config.storage.removedMail == "delete" ? "deleted" : "archived to \(ctx.config.storage.archiveDir)"): \(error)")
+                }
             }
             if options.json { return try Output.json(RemovedReport(removed: info.domain.name, users: info.users, archivedTo: archived)) }
             print("removed domain \(Output.domainName(info.domain.name, info.domain.unicodeName)) with \(info.users) users"

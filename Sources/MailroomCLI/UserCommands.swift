@@ -154,10 +154,15 @@ func removeUser(_ options: StoreOptionsGroup, address: String) async throws -> (
     return try await StoreContext.with(options) { ctx in
         let user = try await ctx.store.removeUser(addr)
         let dir = MaildirLayout.userDirectory(volume: user.volumePath, address: addr)
-        let archived = try MaildirLayout.retire(
-            directory: dir, domain: addr.domain, name: addr.localPart.value,
-            disposal: .init(rawValue: ctx.config.storage.removedMail) ?? .archive, archiveDir: ctx.config.storage.archiveDir)
-        return (user, archived)
+        do {
+            let archived = try MaildirLayout.retire(
+                directory: dir, domain: addr.domain, name: addr.localPart.value,
+                disposal: .init(rawValue: ctx.config.storage.removedMail) ?? .archive, archiveDir: ctx.config.storage.archiveDir)
+            return (user, archived)
+        } catch {
+            throw CLIError("user \(addr.unicode) was removed, but its mail in \(dir) could not be "
+                           + "\(ctx.config.storage.removedMail == "delete" ? "deleted" : "archived to \(ctx.config.storage.archiveDir)"): \(error)")
+        }
     }
 }
 

@@ -36,6 +36,11 @@ struct VAddDomain: AsyncParsableCommand {
         let options = vpopmailOptions()
         let name = try Parse.domain(domain)
         let q = try quota.map { try Parse.quota($0, field: "default quota") } ?? .unlimited
+        // Refuse a bad postmaster password before the domain exists, so a refusal leaves nothing
+        // half-written (a domain without its postmaster, which a retry would call a duplicate).
+        if let postmasterPassword {
+            do { try Passwords.validate(postmasterPassword) } catch { throw CLIError("password: \(error)") }
+        }
         try await StoreContext.with(options) { ctx in
             _ = try await ctx.store.addDomain(NewDomain(name: name, defaultQuota: q))
         }

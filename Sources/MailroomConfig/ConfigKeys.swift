@@ -138,8 +138,10 @@ enum ConfigKeys {
     }
 
     static func suggestion(for path: String) -> String {
+        // Same key name under the same top-level table: most likely put in the wrong sub-table.
         let name = path.split(separator: ".").last.map(String.init) ?? path
-        let near = all.filter { $0.name == name }.map(\.path)
+        let top = path.split(separator: ".").first.map(String.init) ?? path
+        let near = all.filter { $0.name == name && $0.path.hasPrefix(top + ".") }.map(\.path)
         if !near.isEmpty { return " (did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))?)" }
         return ""
     }

@@ -185,6 +185,24 @@ public enum AdminScope: Sendable, Equatable, Codable, CustomStringConvertible {
         case .domain(let d): "domain:\(d)"
         }
     }
+
+    // Encoded as its description ("global", "tenant:acme", "domain:example.com"), the form the
+    // CLI takes and prints, rather than the synthesized {"tenant":{"_0":"acme"}}.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if text == "global" { self = .global }
+        else if text.hasPrefix("tenant:") { self = .tenant(String(text.dropFirst(7))) }
+        else if text.hasPrefix("domain:") { self = .domain(String(text.dropFirst(7))) }
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "scope '\(text)' is not global, tenant:NAME or domain:DOMAIN"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 public struct Administrator: Sendable, Equatable, Codable {

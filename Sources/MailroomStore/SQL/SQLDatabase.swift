@@ -133,8 +133,9 @@ extension SQLDatabase {
 public func splitSQLScript(_ script: String) -> [String] {
     var statements: [String] = []
     var current: [Substring] = []
-    for rawLine in script.split(separator: "\n", omittingEmptySubsequences: false) {
-        let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+    // "\r\n" is one Character in Swift, so carriage returns go first, then lines split on "\n".
+    let text = String(String.UnicodeScalarView(script.unicodeScalars.filter { $0 != "\r" }))
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
         let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
         if trimmed.hasPrefix("--") || (trimmed.isEmpty && current.isEmpty) { continue }
         current.append(line)

@@ -1,0 +1,240 @@
+// Test support for the end-to-end CLI tests: runs the real `mailroom` binary (built by
+// `swift build --build-tests` into <package>/.build/debug/mailroom) as a subprocess, the way an
+// administrator would, against a configuration file in a fresh temporary directory per test.
+//
+// Output goes to files, not pipes, so a child can never block on a full pipe, and nothing in
+// these tests waits for a time or depends on how long anything takes.
+
+import Foundation
+import Testing
+
+/// What one run of the binary did.
+struct CLIResult: CustomStringConvertible {
+    var arguments: [String]
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var ok: Bool { status == 0 }
+    var output: String { stdout + stderr }
+
+    var description: String {
+        "`\(arguments.joined(separator: " "))` exited \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
+    }
+
+    /// stdout parsed as JSON (JSONSerialization), or nil when it is not JSON.
+    var json: Any? {
+        try? JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed])
+    }
+
+    var jsonObject: [String: Any]? { json as? [String: Any] }
+    var jsonArray: [[String: Any]]? { json as? [[String: Any]] }
+}
+
+enum CLI {
+    /// <package root>/.build/debug/mailroom, found from this file's path.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // MailroomCLITests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // package root
+
+    static let binary: String = packageRoot.appendingPathComponent(".build/debug/mailroom").path
+
+    static var binaryExists: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+
+    /// Runs `executable` with `arguments` in `directory`; stdin from `input` (empty when nil).
+    static func run(_ executable: String, _ arguments: [String], in directory: String,
+                    environment: [String: String], input: String? = nil) throws -> CLIResult {
+        let id = UUID().uuidString
+        let outPath = "\(directory)/.run-\(id).out", errPath = "\(directory)/.run-\(id).err"
+        let inPath = "\(directory)/.run-\(id).in"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        FileManager.default.createFile(atPath: inPath, contents: Data((input ?? "").utf8))
+        defer {
+            for path in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let inp = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inp
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        try inp.close()
+        let stdout = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self)
+        let stderr = String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        return CLIResult(arguments: [name] + arguments, status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Lowercase hex SHA-256 of `text`, computed by /usr/bin/sha256sum (or python3), not by
+    /// the code under test.
+    static func sha256Hex(_ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.path
+        let env = ProcessInfo.processInfo.environment
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/sha256sum") {
+            let r = try run("/usr/bin/sha256sum", [], in: dir, environment: env, input: text)
+            if r.ok, let hex = r.stdout.split(separator: " ").first { return String(hex) }
+        }
+        let r = try run("/usr/bin/env", ["python3", "-c",
+                                         "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"],
+                        in: dir, environment: env, input: text)
+        guard r.ok else { throw HarnessError("no sha256sum or python3 to compute a digest: \(r)") }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A temporary directory with its own configuration file, database, mail root, archive and
+/// spool; removed again when the test is done with it.
+final class Sandbox {
+    let root: String
+    var configPath: String { "\(root)/mailroom.toml" }
+    var mailRoot: String { "\(root)/mail" }
+    var archiveDir: String { "\(root)/archive" }
+    var spoolDir: String { "\(root)/spool" }
+    var databasePath: String { "\(root)/db/mailroom.sqlite" }
+
+    /// `extra` is appended to the configuration file (more tables or keys).
+    init(removedMail: String = "archive", extra: String = "") throws {
+        try #require(CLI.binaryExists, "build the binary first: swift build --build-tests (looked for \(CLI.binary))")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("mailroom-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        root = base.resolvingSymlinksInPath().path
+        try writeConfig(removedMail: removedMail, extra: extra)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func writeConfig(removedMail: String = "archive", extra: String = "") throws {
+        let text = """
+            [store.sqlite]
+            path = "\(databasePath)"
+
+            [storage]
+            mail_root = "\(mailRoot)"
+            archive_dir = "\(archiveDir)"
+            spool_dir = "\(spoolDir)"
+            removed_mail = "\(removedMail)"
+
+            [passwords]
+            yescrypt_cost = 1
+
+            \(extra)
+            """
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// The environment of every run: this process's, without MAILROOM_CONFIG unless given.
+    func environment(config: String? = nil) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["MAILROOM_CONFIG"] = config
+        return env
+    }
+
+    /// `mailroom ARGS --config <sandbox config>`.
+    @discardableResult
+    func mailroom(_ arguments: String..., input: String? = nil) throws -> CLIResult {
+        try CLI.run(CLI.binary, arguments + ["--config", configPath], in: root, environment: environment(), input: input)
+    }
+
+    /// `mailroom ARGS` exactly as given (no --config added).
+    @discardableResult
+    func bare(_ arguments: [String], input: String? = nil) throws -> CLIResult {
+        try CLI.run(CLI.binary, arguments, in: root, environment: environment(), input: input)
+    }
+
+    /// Runs a vpopmail-named link in `linkDir` with MAILROOM_CONFIG pointing at the sandbox config.
+    @discardableResult
+    func vpop(_ linkDir: String, _ name: String, _ arguments: String..., input: String? = nil) throws -> CLIResult {
+        try CLI.run("\(linkDir)/\(name)", arguments, in: root, environment: environment(config: configPath), input: input)
+    }
+
+    /// Writes a file under the sandbox and returns its path.
+    func file(_ name: String, _ contents: String) throws -> String {
+        let path = "\(root)/\(name)"
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+
+    /// Every path under `directory`, relative to it, sorted ([] when it does not exist).
+    func tree(_ directory: String) -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: directory) else { return [] }
+        return e.compactMap { $0 as? String }.sorted()
+    }
+
+    /// Entries directly in `directory`, sorted ([] when it does not exist).
+    func entries(_ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    /// <mail_root>/<shard>/<ascii domain>, with the shard computed independently of mailroom.
+    func domainDirectory(_ asciiDomain: String) throws -> String {
+        let shard = String(try CLI.sha256Hex(asciiDomain).prefix(2))
+        return "\(mailRoot)/\(shard)/\(asciiDomain)"
+    }
+
+    /// Store state and mail tree, to show that a refused command wrote nothing.
+    func snapshot(domains: [String]) throws -> String {
+        var parts: [String] = []
+        parts.append(try mailroom("domain", "list", "--json").stdout)
+        for d in domains {
+            parts.append(try mailroom("user", "list", d, "--json").output)
+            parts.append(try mailroom("alias", "list", d, "--json").output)
+            parts.append(try mailroom("domain", "info", d, "--json").output)
+        }
+        for list in ["tenant", "relay", "access", "admin"] {
+            parts.append(try mailroom(list, "list", "--json").stdout)
+        }
+        parts.append(tree(mailRoot).joined(separator: "\n"))
+        parts.append(tree(archiveDir).joined(separator: "\n"))
+        return parts.joined(separator: "\n----\n")
+    }
+}
+
+/// Runs `body` (a command that must be refused) and checks it exits non-zero, says `expected`
+/// on stderr and leaves the store and mail tree of `domains` as they were.
+func expectRefused(_ sandbox: Sandbox, domains: [String], stderrContains expected: [String],
+                   sourceLocation: SourceLocation = #_sourceLocation,
+                   _ body: () throws -> CLIResult) throws {
+    let before = try sandbox.snapshot(domains: domains)
+    let r = try body()
+    #expect(r.status != 0, "should have been refused: \(r)", sourceLocation: sourceLocation)
+    #expect(!r.stderr.isEmpty, "no message on stderr: \(r)", sourceLocation: sourceLocation)
+    for text in expected {
+        #expect(r.stderr.contains(text), "stderr should mention '\(text)': \(r)", sourceLocation: sourceLocation)
+    }
+    let after = try sandbox.snapshot(domains: domains)
+    #expect(before == after, "a refused command changed something: \(r)", sourceLocation: sourceLocation)
+}
+
+/// A field of a JSON object as a String / Int / Bool / array.
+extension Dictionary where Key == String, Value == Any {
+    func string(_ key: String) -> String? { self[key] as? String }
+    func int(_ key: String) -> Int? { (self[key] as? NSNumber)?.intValue }
+    func bool(_ key: String) -> Bool? { self[key] as? Bool }
+    func strings(_ key: String) -> [String]? { self[key] as? [String] }
+    func object(_ key: String) -> [String: Any]? { self[key] as? [String: Any] }
+}
