@@ -21,9 +21,9 @@ struct BadInputTests {
         (String(repeating: "a", count: 64) + ".example", ["longer than 63"]),
         ("localhost", ["only one label"]),
     ])
-    func invalidDomain(name: String, expected: [String]) throws {
+    func invalidDomain(name: String, expected: [String]) async throws {
         let s = try base()
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["invalid domain"] + expected) {
+        try await expectRefused(s, stderrContains: ["invalid domain"] + expected) {
             // Options before "--", so a name starting with '-' is still the argument.
             try s.bare(["domain", "add", "--config", s.configPath, "--", name])
         }
@@ -37,68 +37,68 @@ struct BadInputTests {
         (String(repeating: "x", count: 65) + "@example.com", "longer than 64"),
         ("no-at-sign.example.com", "no '@'"),
     ])
-    func invalidLocalPart(address: String, expected: String) throws {
+    func invalidLocalPart(address: String, expected: String) async throws {
         let s = try base()
-        try expectRefused(s, domains: ["example.com"], stderrContains: [expected]) {
+        try await expectRefused(s, stderrContains: [expected]) {
             try s.mailroom("user", "add", address, "pw")
         }
     }
 
     @Test("unknown domain")
-    func unknownDomain() throws {
+    func unknownDomain() async throws {
         let s = try base()
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["domain nope.example does not exist"]) {
+        try await expectRefused(s, stderrContains: ["domain nope.example does not exist"]) {
             try s.mailroom("user", "add", "bob@nope.example", "pw")
         }
         #expect(!s.exists(try s.domainDirectory("nope.example")))
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["nope.example", "does not exist"]) {
+        try await expectRefused(s, stderrContains: ["nope.example", "does not exist"]) {
             try s.mailroom("alias", "add", "x@nope.example", "alice@example.com")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["nope.example", "does not exist"]) {
+        try await expectRefused(s, stderrContains: ["nope.example", "does not exist"]) {
             try s.mailroom("user", "list", "nope.example")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["nope.example", "does not exist"]) {
+        try await expectRefused(s, stderrContains: ["nope.example", "does not exist"]) {
             try s.mailroom("domain", "remove", "nope.example")
         }
     }
 
     @Test("duplicate user and duplicate domain")
-    func duplicates() throws {
+    func duplicates() async throws {
         let s = try base()
         let maildir = try s.domainDirectory("example.com") + "/alice/Maildir"
         let marker = "\(maildir)/new/1.marker"
         try "x".write(toFile: marker, atomically: true, encoding: .utf8)
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["alice@example.com already exists"]) {
+        try await expectRefused(s, stderrContains: ["alice@example.com already exists"]) {
             try s.mailroom("user", "add", "alice@example.com", "other-pw")
         }
         // Same user in other case: local parts are case-insensitive.
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["already exists"]) {
+        try await expectRefused(s, stderrContains: ["already exists"]) {
             try s.mailroom("user", "add", "ALICE@Example.COM", "other-pw")
         }
         // The first user's password and mail are untouched.
         #expect(try s.mailroom("auth", "test", "alice@example.com", "pw-alice").ok)
         #expect(s.exists(marker))
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["domain example.com already exists"]) {
+        try await expectRefused(s, stderrContains: ["domain example.com already exists"]) {
             try s.mailroom("domain", "add", "EXAMPLE.com")
         }
     }
 
     @Test("bad quota syntax", arguments: ["10X", "0", "-5M", "100M,100M", "abc", ""])
-    func badQuota(quota: String) throws {
+    func badQuota(quota: String) async throws {
         let s = try base()
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["quota"]) {
+        try await expectRefused(s, stderrContains: ["quota"]) {
             try s.mailroom("user", "add", "bob@example.com", "pw", "--quota", quota)
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["quota"]) {
+        try await expectRefused(s, stderrContains: ["quota"]) {
             try s.mailroom("user", "quota", "alice@example.com", quota)
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["quota"]) {
+        try await expectRefused(s, stderrContains: ["quota"]) {
             try s.mailroom("domain", "add", "other.example", "--quota", quota)
         }
     }
 
     @Test("the quota message names the bad suffix")
-    func quotaMessage() throws {
+    func quotaMessage() async throws {
         let s = try base()
         let r = try s.mailroom("user", "add", "bob@example.com", "pw", "--quota", "10X")
         #expect(r.status != 0)
@@ -106,11 +106,11 @@ struct BadInputTests {
     }
 
     @Test("domain --max-users 1: the second user is refused")
-    func domainUserLimit() throws {
+    func domainUserLimit() async throws {
         let s = try base()
         try #require(s.mailroom("domain", "add", "small.example", "--max-users", "1").ok)
         try #require(s.mailroom("user", "add", "one@small.example", "pw").ok)
-        try expectRefused(s, domains: ["example.com", "small.example"], stderrContains: ["small.example", "at most 1 users"]) {
+        try await expectRefused(s, stderrContains: ["small.example", "at most 1 users"]) {
             try s.mailroom("user", "add", "two@small.example", "pw")
         }
         #expect(!s.exists(try s.domainDirectory("small.example") + "/two"))
@@ -119,11 +119,11 @@ struct BadInputTests {
     }
 
     @Test("domain --max-aliases 1: the second alias is refused")
-    func domainAliasLimit() throws {
+    func domainAliasLimit() async throws {
         let s = try base()
         try #require(s.mailroom("domain", "limits", "example.com", "--max-aliases", "1").ok)
         try #require(s.mailroom("alias", "add", "a1@example.com", "alice@example.com").ok)
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["at most 1 aliases"]) {
+        try await expectRefused(s, stderrContains: ["at most 1 aliases"]) {
             try s.mailroom("alias", "add", "a2@example.com", "alice@example.com")
         }
         // More targets for the existing alias are still fine.
@@ -131,24 +131,24 @@ struct BadInputTests {
     }
 
     @Test("empty password and conflicting password sources")
-    func passwords() throws {
+    func passwords() async throws {
         let s = try base()
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["password"]) {
+        try await expectRefused(s, stderrContains: ["password"]) {
             try s.mailroom("user", "add", "bob@example.com", "")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["password"]) {
+        try await expectRefused(s, stderrContains: ["password"]) {
             try s.mailroom("user", "add", "bob@example.com")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["not both"]) {
+        try await expectRefused(s, stderrContains: ["not both"]) {
             try s.mailroom("user", "add", "bob@example.com", "pw", "--password-stdin", input: "pw\n")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["user nobody@example.com does not exist"]) {
+        try await expectRefused(s, stderrContains: ["user nobody@example.com does not exist"]) {
             try s.mailroom("user", "passwd", "nobody@example.com", "pw")
         }
     }
 
     @Test("an unusable configuration file is refused before anything is opened")
-    func badConfig() throws {
+    func badConfig() async throws {
         let s = try base()
         let bad = try s.file("bad.toml", "[storage]\nremoved_mail = \"shred\"\n")
         let r = try s.bare(["domain", "add", "other.example", "--config", bad])

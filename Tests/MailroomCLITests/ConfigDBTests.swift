@@ -6,7 +6,7 @@ import Testing
 @Suite("CLI configuration and schema")
 struct ConfigDBTests {
     @Test("config check reports an unknown key, a wrong type and an out-of-range value, each with its line")
-    func configCheckReportsEachProblem() throws {
+    func configCheckReportsEachProblem() async throws {
         let s = try Sandbox()
         let file = try s.file("bad.toml", """
             # line 1
@@ -33,7 +33,7 @@ struct ConfigDBTests {
     }
 
     @Test("config check: a TOML syntax error names its line")
-    func syntaxError() throws {
+    func syntaxError() async throws {
         let s = try Sandbox()
         let file = try s.file("syntax.toml", "[storage]\nmail_root = \"unterminated\n")
         let r = try s.bare(["config", "check", file])
@@ -41,7 +41,7 @@ struct ConfigDBTests {
     }
 
     @Test("config defaults output checks as valid, and so does the test configuration")
-    func defaultsRoundTrip() throws {
+    func defaultsRoundTrip() async throws {
         let s = try Sandbox()
         let defaults = try s.bare(["config", "defaults"])
         #expect(defaults.ok, "\(defaults)")
@@ -61,7 +61,7 @@ struct ConfigDBTests {
     }
 
     @Test("db migrate then db status")
-    func migrateAndStatus() throws {
+    func migrateAndStatus() async throws {
         let s = try Sandbox()
         let before = try s.mailroom("db", "status", "--json")
         #expect(before.ok, "\(before)")
@@ -89,7 +89,7 @@ struct ConfigDBTests {
     }
 
     @Test("the first store command migrates an empty database by itself")
-    func implicitMigration() throws {
+    func implicitMigration() async throws {
         let s = try Sandbox()
         #expect(try s.mailroom("domain", "add", "example.com").ok)
         let status = try #require(s.mailroom("db", "status", "--json").jsonObject)

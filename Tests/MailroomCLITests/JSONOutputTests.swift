@@ -18,7 +18,7 @@ struct JSONOutputTests {
     }
 
     @Test("domain list --json and domain info --json")
-    func domains() throws {
+    func domains() async throws {
         let s = try populated()
         let list = try s.mailroom("domain", "list", "--json")
         #expect(list.ok, "\(list)")
@@ -40,7 +40,7 @@ struct JSONOutputTests {
     }
 
     @Test("user list --json and user info --json")
-    func users() throws {
+    func users() async throws {
         let s = try populated()
         let list = try s.mailroom("user", "list", "example.com", "--json")
         let users = try #require(list.jsonArray, "not a JSON array: \(list)")
@@ -69,7 +69,7 @@ struct JSONOutputTests {
     }
 
     @Test("alias, relay, access, tenant, admin and volume lists, auth test and db status as JSON")
-    func others() throws {
+    func others() async throws {
         let s = try populated()
         let aliases = try #require(s.mailroom("alias", "list", "example.com", "--json").jsonArray)
         #expect(aliases.count == 1)

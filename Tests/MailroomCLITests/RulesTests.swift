@@ -6,7 +6,7 @@ import Testing
 @Suite("CLI aliases, relay networks and access lists")
 struct RulesTests {
     @Test("alias add, --keep-copy, alias list, alias remove")
-    func aliases() throws {
+    func aliases() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("domain", "add", "example.com").ok)
         try #require(s.mailroom("user", "add", "alice@example.com", "pw").ok)
@@ -20,11 +20,11 @@ struct RulesTests {
         let keep = try s.mailroom("alias", "add", "alice@example.com", "fwd@elsewhere.example", "--keep-copy")
         #expect(keep.ok, "\(keep)")
         // Keeping a copy needs a mailbox.
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["nobox@example.com", "not a mailbox"]) {
+        try await expectRefused(s, stderrContains: ["nobox@example.com", "not a mailbox"]) {
             try s.mailroom("alias", "add", "nobox@example.com", "fwd@elsewhere.example", "--keep-copy")
         }
         // Bad target.
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["alias target", "not an address"]) {
+        try await expectRefused(s, stderrContains: ["alias target", "not an address"]) {
             try s.mailroom("alias", "add", "x@example.com", "not an address")
         }
 
@@ -42,11 +42,11 @@ struct RulesTests {
         let afterOne = try #require(s.mailroom("alias", "list", "example.com", "--json").jsonArray)
         #expect(afterOne.first { $0.string("address") == "info@example.com" }?.strings("targets")
                 == ["alice@example.com", "ext@elsewhere.example"])
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["has no target", "nothere@elsewhere.example"]) {
+        try await expectRefused(s, stderrContains: ["has no target", "nothere@elsewhere.example"]) {
             try s.mailroom("alias", "remove", "info@example.com", "nothere@elsewhere.example")
         }
         #expect(try s.mailroom("alias", "remove", "info@example.com").ok)
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["alias info@example.com does not exist"]) {
+        try await expectRefused(s, stderrContains: ["alias info@example.com does not exist"]) {
             try s.mailroom("alias", "remove", "info@example.com")
         }
         let remaining = try #require(s.mailroom("alias", "list", "example.com", "--json").jsonArray)
@@ -54,7 +54,7 @@ struct RulesTests {
     }
 
     @Test("relay add, list, remove; a bad CIDR is refused")
-    func relay() throws {
+    func relay() async throws {
         let s = try Sandbox()
         #expect(try s.mailroom("relay", "add", "192.0.2.0/24", "--note", "office").ok)
         #expect(try s.mailroom("relay", "add", "2001:db8::/32").ok)
@@ -62,37 +62,37 @@ struct RulesTests {
         #expect(list.stdout.contains("192.0.2.0/24") && list.stdout.contains("office") && list.stdout.contains("2001:db8::/32"), "\(list)")
 
         for bad in ["10.0.0.0/33", "not-a-network", "192.0.2.300/24"] {
-            try expectRefused(s, domains: [], stderrContains: ["network '\(bad)'"]) {
+            try await expectRefused(s, stderrContains: ["network '\(bad)'"]) {
                 try s.mailroom("relay", "add", bad)
             }
         }
-        try expectRefused(s, domains: [], stderrContains: ["already exists"]) {
+        try await expectRefused(s, stderrContains: ["already exists"]) {
             try s.mailroom("relay", "add", "192.0.2.0/24")
         }
 
         #expect(try s.mailroom("relay", "remove", "192.0.2.0/24").ok)
         let cidrs = try s.mailroom("relay", "list", "--json").jsonArray?.compactMap { $0.string("cidr") }
         #expect(cidrs == ["2001:db8::/32"])
-        try expectRefused(s, domains: [], stderrContains: ["192.0.2.0/24 does not exist"]) {
+        try await expectRefused(s, stderrContains: ["192.0.2.0/24 does not exist"]) {
             try s.mailroom("relay", "remove", "192.0.2.0/24")
         }
     }
 
     @Test("access add, list, remove; a bad list name is refused")
-    func access() throws {
+    func access() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("domain", "add", "example.com").ok)
         #expect(try s.mailroom("access", "add", "mail_from", "*@spam.example", "--note", "spammer").ok)
         #expect(try s.mailroom("access", "add", "helo", "bad.example", "--domain", "example.com").ok)
         #expect(try s.mailroom("access", "add", "rcpt-to", "Former@Example.com").ok)
 
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["access list 'bogus'", "mail_from, helo, rcpt_to"]) {
+        try await expectRefused(s, stderrContains: ["access list 'bogus'", "mail_from, helo, rcpt_to"]) {
             try s.mailroom("access", "add", "bogus", "x@y.example")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["access list 'bogus'"]) {
+        try await expectRefused(s, stderrContains: ["access list 'bogus'"]) {
             try s.mailroom("access", "list", "bogus")
         }
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["nope.example", "does not exist"]) {
+        try await expectRefused(s, stderrContains: ["nope.example", "does not exist"]) {
             try s.mailroom("access", "add", "helo", "x.example", "--domain", "nope.example")
         }
 
@@ -104,7 +104,7 @@ struct RulesTests {
 
         #expect(try s.mailroom("access", "remove", "mail_from", "*@spam.example").ok)
         #expect(try s.mailroom("access", "remove", "helo", "bad.example", "--domain", "example.com").ok)
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["does not exist"]) {
+        try await expectRefused(s, stderrContains: ["does not exist"]) {
             try s.mailroom("access", "remove", "mail_from", "*@spam.example")
         }
         let left = try s.mailroom("access", "list", "--json").jsonArray?.compactMap { $0.string("pattern") }

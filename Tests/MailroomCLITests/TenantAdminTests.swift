@@ -7,7 +7,7 @@ import Testing
 @Suite("CLI tenants and administrators")
 struct TenantAdminTests {
     @Test("tenant add with limits, domain add --tenant, tenant info")
-    func tenantBasics() throws {
+    func tenantBasics() async throws {
         let s = try Sandbox()
         let add = try s.mailroom("tenant", "add", "acme", "--display-name", "ACME Inc",
                                  "--max-domains", "2", "--max-users", "3", "--max-quota", "1G")
@@ -35,48 +35,47 @@ struct TenantAdminTests {
         let owned = try s.mailroom("domain", "list", "--tenant", "acme", "--json").jsonArray
         #expect(owned?.compactMap { $0.string("name") }.sorted() == ["acme.example", "xn--fsqu00a.xn--fiqs8s"])
 
-        try expectRefused(s, domains: ["acme.example"], stderrContains: ["tenant nope does not exist"]) {
+        try await expectRefused(s, stderrContains: ["tenant nope does not exist"]) {
             try s.mailroom("domain", "add", "other.example", "--tenant", "nope")
         }
-        try expectRefused(s, domains: [], stderrContains: ["tenant acme already exists"]) {
+        try await expectRefused(s, stderrContains: ["tenant acme already exists"]) {
             try s.mailroom("tenant", "add", "acme")
         }
-        try expectRefused(s, domains: [], stderrContains: ["tenant", "bad name"]) {
+        try await expectRefused(s, stderrContains: ["tenant", "bad name"]) {
             try s.mailroom("tenant", "add", "bad name")
         }
         // A tenant that still owns domains cannot be removed.
-        try expectRefused(s, domains: ["acme.example"], stderrContains: ["still owns domains"]) {
+        try await expectRefused(s, stderrContains: ["still owns domains"]) {
             try s.mailroom("tenant", "remove", "acme")
         }
     }
 
     @Test("tenant limits: domains, users over all its domains, total quota")
-    func tenantLimits() throws {
+    func tenantLimits() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("tenant", "add", "acme", "--max-domains", "2", "--max-users", "2", "--max-quota", "1G").ok)
         try #require(s.mailroom("domain", "add", "a.example", "--tenant", "acme").ok)
         try #require(s.mailroom("domain", "add", "b.example", "--tenant", "acme").ok)
-        let domains = ["a.example", "b.example"]
 
-        try expectRefused(s, domains: domains, stderrContains: ["tenant acme", "at most 2 domains"]) {
+        try await expectRefused(s, stderrContains: ["tenant acme", "at most 2 domains"]) {
             try s.mailroom("domain", "add", "c.example", "--tenant", "acme")
         }
         // Total quota: 600M + 600M > 1G.
         try #require(s.mailroom("user", "add", "u1@a.example", "pw", "--quota", "600M").ok)
-        try expectRefused(s, domains: domains, stderrContains: ["tenant acme", "limit of 1G"]) {
+        try await expectRefused(s, stderrContains: ["tenant acme", "limit of 1G"]) {
             try s.mailroom("user", "add", "u2@b.example", "pw", "--quota", "600M")
         }
         // With a total-quota limit every user needs a byte quota.
-        try expectRefused(s, domains: domains, stderrContains: ["NOQUOTA"]) {
+        try await expectRefused(s, stderrContains: ["NOQUOTA"]) {
             try s.mailroom("user", "add", "u2@b.example", "pw")
         }
-        try expectRefused(s, domains: domains, stderrContains: ["limit of 1G"]) {
+        try await expectRefused(s, stderrContains: ["limit of 1G"]) {
             try s.mailroom("user", "quota", "u1@a.example", "2G")
         }
         #expect(!s.exists(try s.domainDirectory("b.example") + "/u2"))
         // Users are counted over all the tenant's domains.
         try #require(s.mailroom("user", "add", "u2@b.example", "pw", "--quota", "400M").ok)
-        try expectRefused(s, domains: domains, stderrContains: ["tenant acme", "at most 2 users"]) {
+        try await expectRefused(s, stderrContains: ["tenant acme", "at most 2 users"]) {
             try s.mailroom("user", "add", "u3@a.example", "pw", "--quota", "1M")
         }
         #expect(!s.exists(try s.domainDirectory("a.example") + "/u3"))
@@ -91,7 +90,7 @@ struct TenantAdminTests {
     }
 
     @Test("admin add with global, tenant and domain scopes; list; remove")
-    func admins() throws {
+    func admins() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("tenant", "add", "acme").ok)
         try #require(s.mailroom("domain", "add", "acme.example", "--tenant", "acme").ok)
@@ -101,16 +100,16 @@ struct TenantAdminTests {
         let domainAdmin = try s.mailroom("admin", "add", "webmaster@acme.example", "pw-w", "--scope", "domain:acme.example")
         #expect(domainAdmin.ok && domainAdmin.stdout.contains("domain:acme.example"), "\(domainAdmin)")
 
-        try expectRefused(s, domains: ["acme.example"], stderrContains: ["scope 'planet'"]) {
+        try await expectRefused(s, stderrContains: ["scope 'planet'"]) {
             try s.mailroom("admin", "add", "x", "pw", "--scope", "planet")
         }
-        try expectRefused(s, domains: ["acme.example"], stderrContains: ["tenant nope does not exist"]) {
+        try await expectRefused(s, stderrContains: ["tenant nope does not exist"]) {
             try s.mailroom("admin", "add", "x", "pw", "--scope", "tenant:nope")
         }
-        try expectRefused(s, domains: ["acme.example"], stderrContains: ["nope.example", "does not exist"]) {
+        try await expectRefused(s, stderrContains: ["nope.example", "does not exist"]) {
             try s.mailroom("admin", "add", "x", "pw", "--scope", "domain:nope.example")
         }
-        try expectRefused(s, domains: ["acme.example"], stderrContains: ["administrator root already exists"]) {
+        try await expectRefused(s, stderrContains: ["administrator root already exists"]) {
             try s.mailroom("admin", "add", "ROOT", "pw", "--scope", "global")
         }
 

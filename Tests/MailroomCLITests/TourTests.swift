@@ -8,7 +8,7 @@ import Testing
 @Suite("CLI tour: domain, user, Maildir, auth test")
 struct TourTests {
     @Test("domain add 例子.中国 prints the Unicode and the ASCII form")
-    func addUnicodeDomain() throws {
+    func addUnicodeDomain() async throws {
         let s = try Sandbox()
         let r = try s.mailroom("domain", "add", "例子.中国")
         #expect(r.ok, "\(r)")
@@ -20,7 +20,7 @@ struct TourTests {
     }
 
     @Test("user add creates the Maildir with its folders under <mail_root>/<sha256 shard>/<ascii domain>/<user>")
-    func userAddCreatesMaildir() throws {
+    func userAddCreatesMaildir() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("domain", "add", "例子.中国").ok)
         let r = try s.mailroom("user", "add", "用户@例子.中国", "s3cret-Pass", "--quota", "100M")
@@ -55,7 +55,7 @@ struct TourTests {
     }
 
     @Test("auth test: right password exit 0, wrong password exit 1 with 'password mismatch', disabled service refused")
-    func authTest() throws {
+    func authTest() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("domain", "add", "例子.中国").ok)
         try #require(s.mailroom("user", "add", "用户@例子.中国", "s3cret-Pass", "--quota", "100M").ok)
@@ -104,7 +104,7 @@ struct TourTests {
     }
 
     @Test("user passwd changes the password")
-    func passwd() throws {
+    func passwd() async throws {
         let s = try Sandbox()
         try #require(s.mailroom("domain", "add", "example.com").ok)
         try #require(s.mailroom("user", "add", "alice@example.com", "first").ok)

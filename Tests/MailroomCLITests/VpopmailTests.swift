@@ -19,7 +19,7 @@ struct VpopmailTests {
     }
 
     @Test("install-links creates a link to the mailroom binary for every vpopmail name")
-    func installLinks() throws {
+    func installLinks() async throws {
         let (s, bin) = try withLinks()
         let binary = URL(fileURLWithPath: CLI.binary).resolvingSymlinksInPath().path
         #expect(s.entries(bin) == Self.names.sorted())
@@ -34,7 +34,7 @@ struct VpopmailTests {
     }
 
     @Test("vadddomain creates the domain and postmaster; vadduser, vpasswd, vsetuserquota, vuserinfo, vdominfo")
-    func domainsAndUsers() throws {
+    func domainsAndUsers() async throws {
         let (s, bin) = try withLinks()
         let add = try s.vpop(bin, "vadddomain", "example.com", "pmpass")
         #expect(add.ok, "\(add)")
@@ -74,9 +74,10 @@ struct VpopmailTests {
     }
 
     @Test("vadddomain with a refused postmaster password adds nothing")
-    func vadddomainAllOrNothing() throws {
+    func vadddomainAllOrNothing() async throws {
         let (s, bin) = try withLinks()
-        try expectRefused(s, domains: [], stderrContains: ["password"]) {
+        try #require(s.mailroom("db", "migrate").ok)
+        try await expectRefused(s, stderrContains: ["password"]) {
             try s.vpop(bin, "vadddomain", "example.com", "")
         }
         #expect(try s.mailroom("domain", "info", "example.com").status != 0)
@@ -90,7 +91,7 @@ struct VpopmailTests {
     }
 
     @Test("valias -i inserts, valias DOMAIN lists, valias -d deletes")
-    func valias() throws {
+    func valias() async throws {
         let (s, bin) = try withLinks()
         try #require(s.vpop(bin, "vadddomain", "example.com", "pmpass").ok)
         let insert = try s.vpop(bin, "valias", "-i", "b@x.example", "alias@example.com")
@@ -118,7 +119,7 @@ struct VpopmailTests {
     }
 
     @Test("vaddaliasdomain works with the arguments in either order")
-    func aliasDomain() throws {
+    func aliasDomain() async throws {
         let (s, bin) = try withLinks()
         try #require(s.vpop(bin, "vadddomain", "example.com", "pmpass").ok)
         // vpopmail 5.4: vaddaliasdomain ALIAS REAL; older/newer docs: REAL ALIAS.
@@ -132,17 +133,17 @@ struct VpopmailTests {
         #expect(try s.mailroom("auth", "test", "postmaster@alias1.example", "pmpass").ok)
         #expect(try s.mailroom("auth", "test", "postmaster@alias2.example", "pmpass").ok)
 
-        try expectRefused(s, domains: ["example.com"], stderrContains: ["neither"]) {
+        try await expectRefused(s, stderrContains: ["neither"]) {
             try s.vpop(bin, "vaddaliasdomain", "x.example", "y.example")
         }
         try #require(s.vpop(bin, "vadddomain", "other.example").ok)
-        try expectRefused(s, domains: ["example.com", "other.example"], stderrContains: ["both"]) {
+        try await expectRefused(s, stderrContains: ["both"]) {
             try s.vpop(bin, "vaddaliasdomain", "example.com", "other.example")
         }
     }
 
     @Test("vmoduser -p disables POP3, -x clears; vdeluser; vdeldomain")
-    func modifyAndDelete() throws {
+    func modifyAndDelete() async throws {
         let (s, bin) = try withLinks()
         try #require(s.vpop(bin, "vadddomain", "example.com", "pmpass").ok)
         try #require(s.vpop(bin, "vadduser", "a@example.com", "pw-a").ok)
