@@ -49,7 +49,6 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            LogSetup.bootstrap(format: "text", level: "warning")
             var configuration = try StoreContext.loadConfig(config)
             configuration.store.cacheTTLSeconds = 0
             let context = try await StoreContext.open(config: configuration, migrate: false)

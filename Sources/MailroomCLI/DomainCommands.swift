@@ -188,8 +188,13 @@ struct DomainCommand: AsyncParsableCommand {
 func setActive(_ options: StoreOptionsGroup, _ domain: String, _ active: Bool) async throws {
     let name = try Parse.domain(domain)
     try await StoreContext.with(options) { ctx in try await ctx.store.setDomainActive(name, active: active) }
-    if options.json { try Output.json(["domain": name.ascii, "active": active ? "yes" : "no"]) }
+    if options.json { try Output.json(DomainActiveReport(domain: name.ascii, active: active)) }
     else { print("\(active ? "enabled" : "disabled") domain \(name.unicode)") }
+}
+
+struct DomainActiveReport: Encodable {
+    var domain: String
+    var active: Bool
 }
 
 struct RemovedReport: Encodable {

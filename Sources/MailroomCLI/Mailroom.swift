@@ -22,6 +22,9 @@ public enum Entry {
     public static func main(_ arguments: [String] = CommandLine.arguments) async {
         let invoked = URL(fileURLWithPath: arguments.first ?? "mailroom").lastPathComponent
         let rest = Array(arguments.dropFirst())
+        // `serve` sets up logging from its configuration; admin commands log warnings and
+        // errors to standard error only, so their standard output stays clean for --json.
+        if rest.first != "serve" { LogSetup.bootstrap(format: "text", level: "warning") }
         if let command = Vpopmail.commands[invoked] {
             await run(command, rest)
         } else {

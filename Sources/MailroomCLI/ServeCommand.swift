@@ -45,9 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         for volume in try await context.store.listVolumes() where !FileManager.default.fileExists(atPath: volume.effectivePath) {
             logger.warning("storage volume path does not exist", metadata: ["volume": "\(volume.name)", "path": "\(volume.effectivePath)"])
         }
-        let domains = try await context.store.listDomains(tenant: nil).count
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-        logger.info("ready", metadata: ["startup_ms": "\(String(format: "%.1f", elapsed))", "domains": "\(domains)",
+        logger.info("ready", metadata: ["startup_ms": "\(String(format: "%.1f", elapsed))",
                                         "schema_version": "\(Migrator.latestVersion)"])
         let signal = await waitForTerminationSignal()
         logger.info("stopping", metadata: ["signal": "\(signal)"])

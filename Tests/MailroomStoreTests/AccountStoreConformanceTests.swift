@@ -146,6 +146,9 @@ struct AccountStoreConformanceTests {
             try await store.addDomainAlias(dom("example.org"), to: dom("example.com"))
             _ = try await t.externalSQL("UPDATE tenants SET active = \(backend == .sqlite ? "1" : "TRUE") WHERE name = 't1'")
             #expect(try await store.authenticate(username: "alice@example.org", password: "Secret-1", service: .imap).isSuccess)
+            try await store.recordLogin(addr("alice@example.com"), service: .imap, ip: "192.0.2.9")
+            let seen = try #require(try await store.user(addr("alice@example.com")))
+            #expect(seen.lastLoginService == "imap" && seen.lastLoginIP == "192.0.2.9" && seen.lastLoginAt != nil)
         }
     }
 
