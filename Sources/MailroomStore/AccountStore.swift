@@ -99,7 +99,7 @@ public struct DomainInfo: Sendable, Equatable, Codable {
 
 /// A mailbox account. Quota fields are the effective limits (nil = unlimited); quotaInherited
 /// tells whether they come from the domain's default.
-public struct User: Sendable, Equatable, Codable {
+public struct User: Sendable, Equatable, Encodable {
     public var id: Int64
     public var localPart: String
     public var domain: String            // ASCII
@@ -122,6 +122,37 @@ public struct User: Sendable, Equatable, Codable {
     public var address: String { "\(localPart)@\(domain)" }
     public var unicodeAddress: String { "\(localPart)@\(domainUnicode)" }
     public var quota: Quota { Quota(bytes: quotaBytes, messages: quotaMessages) }
+
+    enum CodingKeys: String, CodingKey {
+        case id, address, unicodeAddress, localPart, domain, domainUnicode, displayName, quotaBytes, quotaMessages
+        case quotaInherited, disabledServices, createdAt, lastLoginAt, lastLoginService, lastLoginIP
+        case passwordScheme, hasSCRAMSHA256, hasCRAMMD5, volumePath, domainActive
+    }
+
+    /// JSON for scripts: the full address in both forms, and null (not absent) for unset fields.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(address, forKey: .address)
+        try c.encode(unicodeAddress, forKey: .unicodeAddress)
+        try c.encode(localPart, forKey: .localPart)
+        try c.encode(domain, forKey: .domain)
+        try c.encode(domainUnicode, forKey: .domainUnicode)
+        try c.encode(displayName, forKey: .displayName)
+        try c.encode(quotaBytes, forKey: .quotaBytes)
+        try c.encode(quotaMessages, forKey: .quotaMessages)
+        try c.encode(quotaInherited, forKey: .quotaInherited)
+        try c.encode(disabledServices, forKey: .disabledServices)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(lastLoginAt, forKey: .lastLoginAt)
+        try c.encode(lastLoginService, forKey: .lastLoginService)
+        try c.encode(lastLoginIP, forKey: .lastLoginIP)
+        try c.encode(passwordScheme, forKey: .passwordScheme)
+        try c.encode(hasSCRAMSHA256, forKey: .hasSCRAMSHA256)
+        try c.encode(hasCRAMMD5, forKey: .hasCRAMMD5)
+        try c.encode(volumePath, forKey: .volumePath)
+        try c.encode(domainActive, forKey: .domainActive)
+    }
 }
 
 public struct NewUser: Sendable {
