@@ -4,7 +4,8 @@
 // Measures: (a) resolveRecipient(address), what SMTP asks at RCPT TO, and (b) the user lookup
 // that authenticate() makes before verifying the password hash, with no hashing. Each runs
 // first one lookup at a time, then from --concurrency tasks at once. It reports the p50, p90,
-// p99 and max latency in µs, and the lookups per second over the wall-clock time.
+// p99 and max latency in µs, the lookups per second over the wall-clock time, and the
+// process's CPU time per lookup (client side only: a loaded machine inflates latency, not this).
 // Addresses are u<N>@d<M>.example, with N drawn from 1...--users-per-domain and M from
 // 1...--domains by a seeded generator, so runs can be repeated. scripts/bench/store provisions
 // the store that way, and every answer is checked to be the expected mailbox.
@@ -124,6 +125,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run(_ kind: LookupKind, _ store: SQLAccountStore, _ addresses: [EmailAddress], tasks: Int) async throws -> BenchResult {
             let chunk = (addresses.count + tasks - 1) / tasks
             let started = DispatchTime.now().uptimeNanoseconds
+            let cpuStarted = Self.processCPUNanoseconds()
             let (latencies, wrong) = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
                 for start in stride(from: 0, to: addresses.count, by: max(1, chunk)) {
                     let slice = Array(addresses[start..<min(start + chunk, addresses.count)])
@@ -139,7 +141,15 @@ struct BenchCommand: AsyncParsableCommand {
                 return (all, wrong)
             }
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            return BenchResult(kind: kind, tasks: tasks, latencies: latencies, wall: wall, wrong: wrong)
+            let cpu = Double(Self.processCPUNanoseconds() - cpuStarted) / 1e9
+            return BenchResult(kind: kind, tasks: tasks, latencies: latencies, wall: wall, cpu: cpu, wrong: wrong)
+        }
+
+        /// CPU time used by this process so far, all threads together.
+        static func processCPUNanoseconds() -> UInt64 {
+            var ts = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+            return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
         }
 
         static func timeLookups(_ kind: LookupKind, _ store: SQLAccountStore,
@@ -167,9 +177,9 @@ struct BenchCommand: AsyncParsableCommand {
                   + "\(report.usersPerDomain) users addressed; seed \(report.seed)")
             let rows = report.results.map { r in
                 [r.lookup, String(r.tasks), String(r.samples), micros(r.p50), micros(r.p90), micros(r.p99),
-                 micros(r.max), String(format: "%.0f", r.lookupsPerSecond)]
+                 micros(r.max), String(format: "%.0f", r.lookupsPerSecond), micros(r.cpuPerLookup)]
             }
-            Output.table(["lookup", "tasks", "samples", "p50_us", "p90_us", "p99_us", "max_us", "lookups/s"], rows)
+            Output.table(["lookup", "tasks", "samples", "p50_us", "p90_us", "p99_us", "max_us", "lookups/s", "cpu_us"], rows)
         }
 
         func micros(_ value: Double) -> String { String(format: "%.1f", value) }
@@ -197,7 +207,8 @@ struct BenchReport: Encodable {
     }
 }
 
-/// One round: latencies in µs (nearest-rank percentiles) and throughput over wall-clock time.
+/// One round: latencies in µs (nearest-rank percentiles), throughput over wall-clock time, and
+/// this process's CPU µs per lookup.
 struct BenchResult: Encodable {
     var lookup: String
     var tasks: Int
@@ -209,15 +220,17 @@ struct BenchResult: Encodable {
     var mean: Double
     var lookupsPerSecond: Double
     var wallSeconds: Double
+    var cpuPerLookup: Double
     var wrongAnswers: Int
 
     enum CodingKeys: String, CodingKey {
         case lookup, tasks, samples
         case p50 = "p50_us", p90 = "p90_us", p99 = "p99_us", max = "max_us", mean = "mean_us"
         case lookupsPerSecond = "lookups_per_s", wallSeconds = "wall_s", wrongAnswers = "wrong_answers"
+        case cpuPerLookup = "cpu_us_per_lookup"
     }
 
-    init(kind: LookupKind, tasks: Int, latencies: [UInt64], wall: Double, wrong: Int) {
+    init(kind: LookupKind, tasks: Int, latencies: [UInt64], wall: Double, cpu: Double, wrong: Int) {
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double {
             guard !sorted.isEmpty else { return 0 }
@@ -234,6 +247,7 @@ struct BenchResult: Encodable {
         mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0, +)) / Double(sorted.count) / 1000
         lookupsPerSecond = wall > 0 ? Double(sorted.count) / wall : 0
         wallSeconds = wall
+        cpuPerLookup = sorted.isEmpty ? 0 : cpu * 1e6 / Double(sorted.count)
         wrongAnswers = wrong
     }
 }
