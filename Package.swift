@@ -55,7 +55,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "mailroom", dependencies: ["MailroomCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "mailroom",
+            dependencies: [
+                "MailroomCLI", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomConfigTests", dependencies: ["MailroomConfig"], swiftSettings: strict),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),

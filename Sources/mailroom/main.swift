@@ -4,5 +4,11 @@
 // root); `serve` drops privileges once listeners exist (see docs/design.md).
 
 import MailroomCLI
+import NIOCore
+import NIOPosix
+
+// Swift tasks run on NIO's event loops, so a store lookup or a protocol handler does not hop
+// between the cooperative pool and the loop threads (each hop is a thread wake-up).
+_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 await Entry.main()

@@ -8,6 +8,7 @@
 
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
@@ -74,6 +75,38 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
     }
 
+    public func read<Statement: HotStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        do {
+            var rows: [SQLRow] = []
+            for try await row in try await client.execute(Prepared<Statement>(binds: binds), logger: logger) {
+                rows.append(row)
+            }
+            return rows
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// A hot statement prepared once per pooled connection (postgres-nio keeps the cache).
+    struct Prepared<Statement: HotStatement>: PostgresPreparedStatement {
+        static var name: String { "mailroom_\(String(describing: Statement.self))" }
+        static var sql: String { PostgresDatabase.numberPlaceholders(Statement.sql) }
+        typealias Row = SQLRow
+        let binds: [SQLValue]
+
+        func makeBindings() throws -> PostgresBindings { PostgresDatabase.bindings(binds) }
+
+        func decodeRow(_ row: PostgresRow) throws -> SQLRow {
+            var names: [String] = []
+            var values: [SQLValue] = []
+            for cell in row {
+                names.append(cell.columnName)
+                values.append(try PostgresDatabase.decode(cell))
+            }
+            return SQLRow(columns: names, values: values)
+        }
+    }
+
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
@@ -99,6 +132,24 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     static func makeQuery(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
+        PostgresQuery(unsafeSQL: numberedCache(sql), binds: bindings(binds))
+    }
+
+    /// Rewritten statements, so the `?` → `$n` scan runs once per distinct statement.
+    private static let rewritten = NIOLockedValueBox<[String: String]>([:])
+    /// Distinct statements remembered; beyond this they are rewritten each time.
+    static let rewriteCacheLimit = 512
+
+    static func numberedCache(_ sql: String) -> String {
+        if let done = rewritten.withLockedValue({ $0[sql] }) { return done }
+        let numbered = numberPlaceholders(sql)
+        rewritten.withLockedValue { cache in
+            if cache.count < rewriteCacheLimit { cache[sql] = numbered }
+        }
+        return numbered
+    }
+
+    static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
@@ -109,7 +160,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             case .bool(let v): bindings.append(v)
             }
         }
-        return PostgresQuery(unsafeSQL: numberPlaceholders(sql), binds: bindings)
+        return bindings
     }
 
     /// `?` → `$1`, `$2`, … outside quoted literals and identifiers.

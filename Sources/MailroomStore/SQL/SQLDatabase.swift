@@ -117,12 +117,26 @@ public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     /// A read-only statement outside any transaction (lookups).
     func read(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// A hot lookup, named by a type so a driver may keep it prepared on the server
+    /// (PostgreSQL); the default runs `Statement.sql` like any other read.
+    func read<Statement: HotStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     func close() async
 }
 
+/// A statement the services run on every connection (recipient and login lookups). Naming it
+/// by a type lets the PostgreSQL driver prepare it once per connection instead of having the
+/// server parse and plan it on every call.
+public protocol HotStatement: Sendable {
+    static var sql: String { get }
+}
+
 extension SQLDatabase {
+    public func read<Statement: HotStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await read(Statement.sql, binds)
+    }
+
     public func read(_ sql: String, _ binds: SQLValue...) async throws -> [SQLRow] {
         try await read(sql, binds)
     }

@@ -109,6 +109,42 @@ public final class SQLAccountStore: AccountStore {
         }
     }
 
+    /// The lookups made for every recipient and login, kept prepared by the PostgreSQL driver.
+    enum Hot {
+        /// A hosted domain by its name, or by a domain alias (the direct name wins).
+        enum DomainRoute: HotStatement {
+            static let sql = """
+                SELECT d.id, d.name, d.active, d.catchall, COALESCE(t.active, TRUE) AS tenant_active, 0 AS via
+                FROM domains d LEFT JOIN tenants t ON t.id = d.tenant_id WHERE d.name = ?
+                UNION ALL
+                SELECT d.id, d.name, d.active, d.catchall, COALESCE(t.active, TRUE) AS tenant_active, 1 AS via
+                FROM domain_aliases a JOIN domains d ON d.id = a.domain_id LEFT JOIN tenants t ON t.id = d.tenant_id
+                WHERE a.name = ?
+                ORDER BY via LIMIT 1
+                """
+        }
+
+        enum UserByDomain: HotStatement {
+            static let sql = "\(SQLAccountStore.userColumns) WHERE u.domain_id = ? AND u.local_part = ?"
+        }
+
+        enum AliasTargets: HotStatement {
+            static let sql = "SELECT target FROM aliases WHERE domain_id = ? AND local_part = ? ORDER BY id"
+        }
+
+        enum RelayNetworks: HotStatement {
+            static let sql = "SELECT cidr FROM relay_networks"
+        }
+    }
+
+    func hot<Statement: HotStatement>(_ statement: Statement.Type, _ binds: SQLValue...) async throws -> [SQLRow] {
+        do {
+            return try await db.read(statement, binds)
+        } catch let error as SQLError {
+            throw StoreError.backend(error.description)
+        }
+    }
+
     func read(_ sql: String, _ binds: SQLValue...) async throws -> [SQLRow] {
         do {
             return try await db.read(sql, binds)
@@ -202,15 +238,7 @@ public final class SQLAccountStore: AccountStore {
     /// The hosted domain reached by `name` (a domain or a domain alias), cached.
     func domainRoute(_ name: String) async throws -> DomainRoute? {
         try await domainCache.value(for: name) {
-            let columns = """
-                SELECT d.id, d.name, d.active, d.catchall, COALESCE(t.active, TRUE) AS tenant_active
-                FROM domains d LEFT JOIN tenants t ON t.id = d.tenant_id
-                """
-            var rows = try await read("\(columns) WHERE d.name = ?", .text(name))
-            if rows.isEmpty {
-                rows = try await read(
-                    "\(columns) WHERE d.id = (SELECT domain_id FROM domain_aliases WHERE name = ?)", .text(name))
-            }
+            let rows = try await hot(Hot.DomainRoute.self, .text(name), .text(name))
             guard let row = rows.first else { return nil }
             return DomainRoute(
                 id: row.int("id") ?? 0, name: row.string("name") ?? name, active: row.bool("active"),
@@ -222,8 +250,7 @@ public final class SQLAccountStore: AccountStore {
     /// The user `local` of the hosted domain `domainID`, with secrets, cached.
     func userRow(domainID: Int64, local: String) async throws -> UserRow? {
         try await userCache.value(for: "\(domainID)\u{0}\(local)") {
-            let rows = try await read(
-                "\(Self.userColumns) WHERE u.domain_id = ? AND u.local_part = ?", .integer(domainID), .text(local))
+            let rows = try await hot(Hot.UserByDomain.self, .integer(domainID), .text(local))
             return rows.first.map(makeUserRow)
         }
     }
@@ -236,10 +263,7 @@ public final class SQLAccountStore: AccountStore {
 
     func aliasTargets(domainID: Int64, local: String) async throws -> [String] {
         try await aliasCache.value(for: "\(domainID)\u{0}\(local)") {
-            try await read(
-                "SELECT target FROM aliases WHERE domain_id = ? AND local_part = ? ORDER BY id",
-                .integer(domainID), .text(local)
-            ).compactMap { $0.string("target") }
+            try await hot(Hot.AliasTargets.self, .integer(domainID), .text(local)).compactMap { $0.string("target") }
         }
     }
 
@@ -278,7 +302,7 @@ public final class SQLAccountStore: AccountStore {
 
     public func isRelayAllowed(_ address: IPAddress) async throws -> Bool {
         let networks = try await relayCache.value(for: "relay") {
-            try await read("SELECT cidr FROM relay_networks").compactMap { row in
+            try await hot(Hot.RelayNetworks.self).compactMap { row in
                 row.string("cidr").flatMap { try? CIDR($0) }
             }
         }
