@@ -63,6 +63,8 @@ public final class SQLAccountStore: AccountStore {
 
     let domainCache: LookupCache<DomainRoute?>
     let userCache: LookupCache<UserRow?>
+    let userByNameCache: LookupCache<UserRow?>
+    let recipientCache: LookupCache<RecipientResolution?>
     let aliasCache: LookupCache<[String]>
     let relayCache: LookupCache<[CIDR]>
     let accessCache: LookupCache<[AccessRule]>
@@ -74,6 +76,8 @@ public final class SQLAccountStore: AccountStore {
         self.now = now
         domainCache = LookupCache(ttl: options.cacheTTL, maxEntries: options.cacheMaxEntries)
         userCache = LookupCache(ttl: options.cacheTTL, maxEntries: options.cacheMaxEntries)
+        userByNameCache = LookupCache(ttl: options.cacheTTL, maxEntries: options.cacheMaxEntries)
+        recipientCache = LookupCache(ttl: options.cacheTTL, maxEntries: options.cacheMaxEntries)
         aliasCache = LookupCache(ttl: options.cacheTTL, maxEntries: options.cacheMaxEntries)
         relayCache = LookupCache(ttl: options.cacheTTL, maxEntries: 4)
         accessCache = LookupCache(ttl: options.cacheTTL, maxEntries: options.cacheMaxEntries)
@@ -89,6 +93,8 @@ public final class SQLAccountStore: AccountStore {
     func invalidateCaches() {
         domainCache.removeAll()
         userCache.removeAll()
+        userByNameCache.removeAll()
+        recipientCache.removeAll()
         aliasCache.removeAll()
         relayCache.removeAll()
         accessCache.removeAll()
@@ -128,6 +134,28 @@ public final class SQLAccountStore: AccountStore {
             static let sql = "\(SQLAccountStore.userColumns) WHERE u.domain_id = ? AND u.local_part = ?"
         }
 
+        /// The user and the alias targets of one address of a domain, by the domain's own name:
+        /// kind 0 is the user row, kind 1 an alias target (in the order they were added). The
+        /// alias branch pads the user columns with NULL but carries the domain's state.
+        enum Recipient: HotStatement {
+            static let sql = """
+                SELECT 0 AS kind, NULL AS target, 0 AS alias_id, \(SQLAccountStore.userSelectList)
+                \(SQLAccountStore.userFrom)
+                WHERE d.name = ? AND u.local_part = ?
+                UNION ALL
+                SELECT 1 AS kind, a.target, a.id AS alias_id,
+                       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                       d.name, COALESCE(d.unicode_name, d.name), d.active, NULL, NULL, NULL, COALESCE(t.active, TRUE)
+                FROM aliases a JOIN domains d ON d.id = a.domain_id LEFT JOIN tenants t ON t.id = d.tenant_id
+                WHERE d.name = ? AND a.local_part = ?
+                ORDER BY kind, alias_id
+                """
+        }
+
+        enum UserByDomainName: HotStatement {
+            static let sql = "\(SQLAccountStore.userColumns) WHERE d.name = ? AND u.local_part = ?"
+        }
+
         enum AliasTargets: HotStatement {
             static let sql = "SELECT target FROM aliases WHERE domain_id = ? AND local_part = ? ORDER BY id"
         }
@@ -155,13 +183,18 @@ public final class SQLAccountStore: AccountStore {
 
     // MARK: - Shared SQL
 
-    static let userColumns = """
-        SELECT u.id, u.local_part, u.password_hash, u.scram_sha256, u.cram_md5, u.display_name,
+    static let userColumns = "SELECT \(userSelectList)\n\(userFrom)"
+
+    static let userSelectList = """
+        u.id, u.local_part, u.password_hash, u.scram_sha256, u.cram_md5, u.display_name,
                u.quota_bytes, u.quota_messages, u.disable_smtp, u.disable_pop3, u.disable_imap,
                u.disable_web, u.created_at, u.last_login_at, u.last_login_service, u.last_login_ip,
                d.name AS domain, COALESCE(d.unicode_name, d.name) AS domain_unicode,
                d.active AS domain_active, d.default_quota_bytes, d.default_quota_messages,
                v.path AS volume_path, COALESCE(t.active, TRUE) AS tenant_active
+        """
+
+    static let userFrom = """
         FROM users u
         JOIN domains d ON d.id = u.domain_id
         JOIN volumes v ON v.id = d.volume_id
@@ -255,10 +288,17 @@ public final class SQLAccountStore: AccountStore {
         }
     }
 
-    /// The user at `address`, following domain aliases, with secrets.
+    /// The user at `address`, following domain aliases, with secrets. The common case (the
+    /// domain's own name) is one statement; a domain alias costs a routing lookup more.
     func userRow(_ address: EmailAddress) async throws -> UserRow? {
-        guard let route = try await domainRoute(address.domain.ascii) else { return nil }
-        return try await userRow(domainID: route.id, local: address.localPart.value)
+        let domain = address.domain.ascii, local = address.localPart.value
+        return try await userByNameCache.value(for: "\(domain)\u{0}\(local)") {
+            if let row = try await hot(Hot.UserByDomainName.self, .text(domain), .text(local)).first {
+                return makeUserRow(row)
+            }
+            guard let route = try await domainRoute(domain), route.name != domain else { return nil }
+            return try await userRow(domainID: route.id, local: local)
+        }
     }
 
     func aliasTargets(domainID: Int64, local: String) async throws -> [String] {
@@ -272,6 +312,14 @@ public final class SQLAccountStore: AccountStore {
     }
 
     public func resolveRecipient(_ address: EmailAddress) async throws -> RecipientResolution {
+        let key = "\(address.domain.ascii)\u{0}\(address.localPart.value)"
+        if let quick = try await recipientCache.value(for: key, compute: {
+            try await resolveInOneStatement(domain: address.domain.ascii, local: address.localPart.value)
+        }) {
+            return quick
+        }
+        // Not a user or alias of the domain's own name: extensions, domain aliases, catch-all,
+        // unknown users and unhosted domains take the step-by-step path.
         guard let route = try await domainRoute(address.domain.ascii) else { return .notLocal }
         guard route.active, route.tenantActive else { return .domainInactive }
         let local = address.localPart.value
@@ -298,6 +346,22 @@ public final class SQLAccountStore: AccountStore {
             return .catchAll(address: "\(local)@\(route.name)", target: target)
         }
         return .unknownUser
+    }
+
+    /// The common case in one statement: `local` is a user or an alias of the hosted domain
+    /// `domain` (by its own name). nil when neither exists there.
+    func resolveInOneStatement(domain: String, local: String) async throws -> RecipientResolution? {
+        let rows = try await hot(Hot.Recipient.self, .text(domain), .text(local), .text(domain), .text(local))
+        guard let first = rows.first else { return nil }
+        guard first.bool("domain_active"), first.bool("tenant_active") else { return .domainInactive }
+        let user = rows.first { $0.int("kind") == 0 }.map { makeUserRow($0).user }
+        let targets = rows.filter { $0.int("kind") == 1 }.compactMap { $0.string("target") }
+        if targets.isEmpty, let user { return .mailbox(user) }
+        let own = "\(local)@\(domain)"
+        let others = targets.filter { $0 != own }
+        let keep = others.count < targets.count ? user : nil
+        if others.isEmpty, let keep { return .mailbox(keep) }
+        return .alias(address: own, targets: others, keepCopy: keep)
     }
 
     public func isRelayAllowed(_ address: IPAddress) async throws -> Bool {
