@@ -49,9 +49,9 @@ enum CLI {
         let id = UUID().uuidString
         let outPath = "\(directory)/.run-\(id).out", errPath = "\(directory)/.run-\(id).err"
         let inPath = "\(directory)/.run-\(id).in"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        FileManager.default.createFile(atPath: inPath, contents: Data((input ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data((input ?? "").utf8))
         defer {
             for path in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: path) }
         }

@@ -6,8 +6,9 @@
 //
 // Concurrency: WAL journal; one writer connection serialised by an async gate (a transaction
 // may await between statements), and `store.sqlite.read_connections` reader connections, each
-// guarded by a lock and used for one statement at a time. Statements are short point lookups,
-// so they run on the calling thread.
+// guarded by a lock and used for one statement at a time. Reads are short point lookups and run
+// on the calling thread; writes run on NIO's blocking thread pool, because they may wait for a
+// lock held by another writer and fsync at COMMIT.
 //
 // Durability: synchronous=FULL, so a committed change survives power loss.
 // Security: the database file holds password hashes; it is created with mode 0600.
@@ -15,6 +16,7 @@
 
 import CSQLite
 import NIOConcurrencyHelpers
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,16 +64,17 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         await gate.acquire()
+        let writer = self.writer
         do {
-            try writer.lockedRun("BEGIN IMMEDIATE", [])
+            _ = try await Self.offloop { try writer.lockedRun("BEGIN IMMEDIATE", []) }
             let value: T
             do {
                 value = try await body(SQLiteExecutor(connection: writer))
             } catch {
-                _ = try? writer.lockedRun("ROLLBACK", [])
+                _ = try? await Self.offloop { try writer.lockedRun("ROLLBACK", []) }
                 throw error
             }
-            try writer.lockedRun("COMMIT", [])
+            _ = try await Self.offloop { try writer.lockedRun("COMMIT", []) }
             await gate.release()
             return value
         } catch {
@@ -86,12 +89,20 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         for reader in readers { reader.close() }
         await gate.release()
     }
+
+
+    /// Writes (which may wait for another writer's lock, and fsync at COMMIT) run on NIO's
+    /// blocking thread pool, never on an event loop.
+    static func offloop<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
 }
 
 private struct SQLiteExecutor: SQLExecutor {
     let connection: SQLiteConnection
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try connection.lockedRun(sql, binds)
+        let connection = self.connection
+        return try await SQLiteDatabase.offloop { try connection.lockedRun(sql, binds) }
     }
 }
 
