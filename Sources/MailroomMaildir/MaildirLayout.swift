@@ -55,14 +55,17 @@ public struct MaildirLayout: Sendable {
             for sub in ["cur", "new", "tmp"] {
                 try fm.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true, attributes: attributes)
             }
-            if !fm.fileExists(atPath: "\(dir)/maildirfolder") {
-                fm.createFile(atPath: "\(dir)/maildirfolder", contents: Data(), attributes: [.posixPermissions: 0o600])
+            if !fm.fileExists(atPath: "\(dir)/maildirfolder"),
+               !fm.createFile(atPath: "\(dir)/maildirfolder", contents: Data(), attributes: [.posixPermissions: 0o600]) {
+                throw MaildirLayoutError("cannot create \(dir)/maildirfolder")
             }
         }
         let subscriptions = "\(root)/subscriptions"
         if !fm.fileExists(atPath: subscriptions) {
             let text = defaultFolders.map { "\($0)\n" }.joined()
-            fm.createFile(atPath: subscriptions, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            guard fm.createFile(atPath: subscriptions, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw MaildirLayoutError("cannot create \(subscriptions)")
+            }
         }
         return root
     }
@@ -101,4 +104,9 @@ public struct MaildirLayout: Sendable {
             return target
         }
     }
+}
+
+public struct MaildirLayoutError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
