@@ -43,7 +43,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "MailroomMaildir",
-            dependencies: ["MailroomCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "MailroomCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         .target(
             name: "MailroomCLI",
