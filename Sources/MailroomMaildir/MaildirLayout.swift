@@ -20,8 +20,7 @@ public struct MaildirLayout: Sendable {
     public static let defaultFolders = ["Sent", "Drafts", "Junk", "Trash"]
 
     public static func shard(of domain: DomainName) -> String {
-        let digest = SHA256.hash(data: Array(domain.ascii.utf8))
-        let first = digest.first(where: { _ in true }) ?? 0
+        let first = Array(SHA256.hash(data: Array(domain.ascii.utf8)))[0]
         let hex = Array("0123456789abcdef")
         return String([hex[Int(first >> 4)], hex[Int(first & 0xf)]])
     }

@@ -38,6 +38,10 @@ public enum Migrator {
     /// The highest applied version (0 for an empty database).
     public static func currentVersion(of db: any SQLDatabase) async throws -> Int {
         try await bootstrap(db)
+        return try await recordedVersion(db)
+    }
+
+    static func recordedVersion(_ db: any SQLDatabase) async throws -> Int {
         let rows = try await db.read("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version", [])
         return Int(rows.first?.int("v") ?? 0)
     }
@@ -47,7 +51,9 @@ public enum Migrator {
         try await bootstrap(db)
         var applied: [Migration] = []
         let dialect = db.dialect
-        for migration in migrations(for: dialect) {
+        let before = try await recordedVersion(db)
+        // Every start migrates: when nothing is pending this is one read, no transaction.
+        for migration in migrations(for: dialect) where migration.version > before {
             let done = try await db.transaction { tx -> Bool in
                 if dialect == .postgres {
                     try await tx.execute("SELECT pg_advisory_xact_lock(?)", .integer(advisoryLockKey))
@@ -56,7 +62,7 @@ public enum Migrator {
                     "SELECT version FROM schema_version WHERE version = ?", .integer(Int64(migration.version)))
                 if !rows.isEmpty { return false }
                 for statement in splitSQLScript(migration.sql) {
-                    try await tx.query(statement, [])
+                    try await tx.execute(statement)
                 }
                 try await tx.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
@@ -65,7 +71,7 @@ public enum Migrator {
             }
             if done { applied.append(migration) }
         }
-        let current = try await currentVersion(of: db)
+        let current = applied.isEmpty ? before : try await recordedVersion(db)
         if current > latestVersion {
             throw StoreError.schemaTooNew(database: current, binary: latestVersion)
         }
@@ -80,6 +86,10 @@ public enum Migrator {
     }
 
     static func bootstrap(_ db: any SQLDatabase) async throws {
+        let exists = db.dialect == .sqlite
+            ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            : "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version'"
+        if try await !db.read(exists, []).isEmpty { return }
         let sql = switch db.dialect {
         case .sqlite:
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
@@ -90,7 +100,7 @@ public enum Migrator {
             if db.dialect == .postgres {
                 try await tx.execute("SELECT pg_advisory_xact_lock(?)", .integer(advisoryLockKey))
             }
-            try await tx.query(sql, [])
+            try await tx.execute(sql)
         }
     }
 }

@@ -96,15 +96,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
         func makeBindings() throws -> PostgresBindings { PostgresDatabase.bindings(binds) }
 
-        func decodeRow(_ row: PostgresRow) throws -> SQLRow {
-            var names: [String] = []
-            var values: [SQLValue] = []
-            for cell in row {
-                names.append(cell.columnName)
-                values.append(try PostgresDatabase.decode(cell))
-            }
-            return SQLRow(columns: names, values: values)
-        }
+        func decodeRow(_ row: PostgresRow) throws -> SQLRow { try PostgresDatabase.makeRow(row) }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -188,18 +180,18 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
         var result: [SQLRow] = []
-        var columns: [String]? = nil
-        for try await row in rows {
-            var values: [SQLValue] = []
-            var names: [String] = []
-            for cell in row {
-                if columns == nil { names.append(cell.columnName) }
-                values.append(try decode(cell))
-            }
-            if columns == nil { columns = names }
-            result.append(SQLRow(columns: columns!, values: values))
-        }
+        for try await row in rows { result.append(try makeRow(row)) }
         return result
+    }
+
+    static func makeRow(_ row: PostgresRow) throws -> SQLRow {
+        var names: [String] = []
+        var values: [SQLValue] = []
+        for cell in row {
+            names.append(cell.columnName)
+            values.append(try decode(cell))
+        }
+        return SQLRow(columns: names, values: values)
     }
 
     static func decode(_ cell: PostgresCell) throws -> SQLValue {

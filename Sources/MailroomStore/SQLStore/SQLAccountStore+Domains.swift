@@ -99,7 +99,7 @@ extension SQLAccountStore {
     }
 
     public func domainInfo(_ name: DomainName) async throws -> DomainInfo {
-        try await write("domain \(name.unicode)") { tx in
+        try await write("domain \(name.unicode)", invalidating: false) { tx in
             try await self.domainUsage(tx, try await self.requireDomain(tx, name))
         }
     }

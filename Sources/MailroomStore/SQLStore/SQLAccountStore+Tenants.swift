@@ -91,7 +91,8 @@ extension SQLAccountStore {
 
     public func tenantInfo(name: String) async throws -> TenantInfo {
         let name = name.lowercased()
-        return try await write("tenant \(name)") { tx in
+        // One transaction for a consistent snapshot; it changes nothing, so caches stay.
+        return try await write("tenant \(name)", invalidating: false) { tx in
             guard let tenant = try await self.tenantRow(tx, name) else {
                 throw StoreError.notFound("tenant \(name) does not exist")
             }

@@ -101,8 +101,9 @@ public final class SQLAccountStore: AccountStore {
     }
 
     /// Runs a mutation in one transaction, turning driver errors into StoreErrors.
-    func write<T: Sendable>(_ what: String, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        defer { invalidateCaches() }
+    func write<T: Sendable>(_ what: String, invalidating: Bool = true,
+                            _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        defer { if invalidating { invalidateCaches() } }
         do {
             return try await db.transaction(body)
         } catch let error as SQLError {
