@@ -56,6 +56,28 @@ public enum MaildirDelivery {
     /// Delivers `message` into new/ of `maildir` and returns the file's name.
     @discardableResult
     public static func deliver(_ message: [UInt8], into maildir: String, host: String) throws(MaildirDeliveryError) -> MaildirFileName {
+        let written = try writeTemporary(message, into: maildir, host: host)
+        CrashPoints.reach("delivery.tmp-synced")
+        let tmpPath = "\(maildir)/tmp/\(written.tmpName)"
+        let newPath = "\(maildir)/new/\(written.name.description)"
+        guard rename(tmpPath, newPath) == 0 else {
+            let code = errno
+            unlink(tmpPath)
+            throw classify(code, "rename into \(maildir)/new", missingIsMaildir: true)
+        }
+        CrashPoints.reach("delivery.renamed")
+        let dir = open("\(maildir)/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { throw classify(errno, "open \(maildir)/new") }
+        defer { close(dir) }
+        guard fsync(dir) == 0 else { throw classify(errno, "fsync \(maildir)/new") }
+        return written.name
+    }
+
+    /// Writes `message` to tmp/<unique> with O_EXCL, fsyncs it and returns the tmp name and the
+    /// name it gets in new/ (base with S= and W=). With `internalDate`, the file's mtime is set to
+    /// it (Maildir keeps the IMAP internal date as the mtime). On failure nothing is left.
+    public static func writeTemporary(_ message: [UInt8], into maildir: String, host: String,
+                                      internalDate: Int64? = nil) throws(MaildirDeliveryError) -> (tmpName: String, name: MaildirFileName) {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let delivery = counter.withLockedValue { n -> Int in
@@ -67,14 +89,10 @@ public enum MaildirDelivery {
             random: UInt64.random(in: 0...UInt64.max), host: host)
         let name = MaildirFileName(base: base, fields: [("S", String(message.count)), ("W", String(rfc822Size(message)))]).inNew()
         let tmpPath = "\(maildir)/tmp/\(base)"
-        let newPath = "\(maildir)/new/\(name.description)"
 
         let fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw classify(errno, "create \(tmpPath)", missingIsMaildir: true) }
-        var ok = false
-        defer {
-            if !ok { unlink(tmpPath) }
-        }
+        CrashPoints.reach("delivery.tmp-created")
         let failure: MaildirDeliveryError? = message.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -85,22 +103,23 @@ public enum MaildirDelivery {
                 }
                 offset += n
             }
+            if let internalDate {
+                var times = [timespec(tv_sec: Int(internalDate), tv_nsec: 0), timespec(tv_sec: Int(internalDate), tv_nsec: 0)]
+                _ = futimens(fd, &times)
+            }
             return fsync(fd) == 0 ? nil : classify(errno, "fsync \(tmpPath)")
         }
         if let failure {
             close(fd)
+            unlink(tmpPath)
             throw failure
         }
-        guard close(fd) == 0 else { throw classify(errno, "close \(tmpPath)") }
-        guard rename(tmpPath, newPath) == 0 else {
-            throw classify(errno, "rename into \(maildir)/new", missingIsMaildir: true)
+        guard close(fd) == 0 else {
+            let code = errno
+            unlink(tmpPath)
+            throw classify(code, "close \(tmpPath)")
         }
-        ok = true
-        let dir = open("\(maildir)/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { throw classify(errno, "open \(maildir)/new") }
-        defer { close(dir) }
-        guard fsync(dir) == 0 else { throw classify(errno, "fsync \(maildir)/new") }
-        return name
+        return (base, name)
     }
 
     static func classify(_ code: Int32, _ what: String, missingIsMaildir: Bool = false) -> MaildirDeliveryError {

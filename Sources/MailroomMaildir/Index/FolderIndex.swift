@@ -1,0 +1,174 @@
+// FolderIndex — Mailroom's own per-folder index file, `mailroom-index`: what IMAP needs fast
+// and the files cannot say quickly. For each UID: the current file name (so no directory scan
+// is needed to open a message), flags and keyword letters as last seen, the MODSEQ of the last
+// change (RFC 7162), RFC822.SIZE and the internal date. For the folder: UIDVALIDITY, the next
+// UID and highest MODSEQ, and the stamps (inode, size, mtime in ns) of dovecot-uidlist, cur/,
+// new/ and dovecot-keywords when the index was written, so an open can skip reading them
+// when nothing changed.
+//
+// The index is a cache: dovecot-uidlist and the file names are the truth. It is rewritten
+// atomically (temporary + rename) without fsync; a missing, truncated or corrupt index (bad
+// magic, version or checksum) is rebuilt from the files, keeping every UID. Only MODSEQ values
+// restart after a rebuild (the highest MODSEQ never goes down while the index exists).
+//
+// Format (little endian): "MRIX" u32 version, u32 uidvalidity, u32 next uid, u64 highest
+// modseq, 4 stamps of (u64 dev, u64 inode, i64 size, i64 mtime ns), i64 last tmp cleanup (s),
+// u32 count, then per record: u32 uid, u8 flags, u32 keyword letter bits, u8 location
+// (0 new/, 1 cur/), u64 modseq, i64 size, i64 internal date, u16 name length, name bytes;
+// finally a u64 FNV-1a checksum of everything before it.
+
+struct IndexRecord: Sendable, Equatable {
+    var uid: UInt32
+    var flags: SystemFlags
+    /// Bit n set: keyword letter 'a'+n.
+    var keywordBits: UInt32
+    var inCur: Bool
+    var modSeq: UInt64
+    var size: Int64
+    var internalDate: Int64
+    /// The full current file name, info part included.
+    var fileName: String
+
+    /// The name up to ':' — the key in dovecot-uidlist.
+    var baseName: Substring {
+        if let colon = fileName.firstIndex(of: ":") { return fileName[..<colon] }
+        return Substring(fileName)
+    }
+}
+
+struct FolderIndexFile: Sendable, Equatable {
+    static let magic: [UInt8] = Array("MRIX".utf8)
+    static let version: UInt32 = 1
+    static let fileName = "mailroom-index"
+
+    var uidValidity: UInt32 = 0
+    var nextUID: UInt32 = 1
+    var highestModSeq: UInt64 = 1
+    var uidListStamp = FileStamp.absent
+    var curStamp = FileStamp.absent
+    var newStamp = FileStamp.absent
+    var keywordsStamp = FileStamp.absent
+    var lastTmpCleanup: Int64 = 0
+    var records: [IndexRecord] = []
+
+    func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + records.count * 96)
+        out += Self.magic
+        out.appendLE(Self.version)
+        out.appendLE(uidValidity)
+        out.appendLE(nextUID)
+        out.appendLE(highestModSeq)
+        for stamp in [uidListStamp, curStamp, newStamp, keywordsStamp] {
+            out.appendLE(stamp.device)
+            out.appendLE(stamp.inode)
+            out.appendLE(UInt64(bitPattern: stamp.size))
+            out.appendLE(UInt64(bitPattern: stamp.mtimeNanoseconds))
+        }
+        out.appendLE(UInt64(bitPattern: lastTmpCleanup))
+        out.appendLE(UInt32(records.count))
+        for r in records {
+            out.appendLE(r.uid)
+            out.append(r.flags.rawValue)
+            out.appendLE(r.keywordBits)
+            out.append(r.inCur ? 1 : 0)
+            out.appendLE(r.modSeq)
+            out.appendLE(UInt64(bitPattern: r.size))
+            out.appendLE(UInt64(bitPattern: r.internalDate))
+            let name = Array(r.fileName.utf8)
+            out.appendLE(UInt16(min(name.count, Int(UInt16.max))))
+            out += name.prefix(Int(UInt16.max))
+        }
+        out.appendLE(fnv1a(out[...]))
+        return out
+    }
+
+    /// Decodes an index; nil for anything damaged (the caller rebuilds).
+    static func decode(_ bytes: [UInt8]) -> FolderIndexFile? {
+        guard bytes.count >= 16, Array(bytes[0..<4]) == magic else { return nil }
+        let body = bytes[0..<(bytes.count - 8)]
+        var check = ByteReader(bytes[(bytes.count - 8)...])
+        guard let sum = check.u64(), sum == fnv1a(body) else { return nil }
+        var reader = ByteReader(body.dropFirst(4))
+        guard reader.u32() == version else { return nil }
+        var index = FolderIndexFile()
+        guard let v = reader.u32(), let n = reader.u32(), let m = reader.u64() else { return nil }
+        index.uidValidity = v
+        index.nextUID = n
+        index.highestModSeq = m
+        var stamps: [FileStamp] = []
+        for _ in 0..<4 {
+            guard let dev = reader.u64(), let ino = reader.u64(), let size = reader.u64(), let mtime = reader.u64() else { return nil }
+            stamps.append(FileStamp(device: dev, inode: ino, size: Int64(bitPattern: size), mtimeNanoseconds: Int64(bitPattern: mtime)))
+        }
+        (index.uidListStamp, index.curStamp, index.newStamp, index.keywordsStamp) = (stamps[0], stamps[1], stamps[2], stamps[3])
+        guard let cleanup = reader.u64(), let count = reader.u32() else { return nil }
+        index.lastTmpCleanup = Int64(bitPattern: cleanup)
+        index.records.reserveCapacity(Int(count))
+        var lastUID: UInt32 = 0
+        for _ in 0..<count {
+            guard let uid = reader.u32(), uid > lastUID, let flags = reader.u8(), let kw = reader.u32(), let loc = reader.u8(),
+                  let modSeq = reader.u64(), let size = reader.u64(), let date = reader.u64(), let length = reader.u16(),
+                  let name = reader.string(Int(length)) else { return nil }
+            index.records.append(IndexRecord(uid: uid, flags: SystemFlags(rawValue: flags), keywordBits: kw, inCur: loc == 1,
+                                             modSeq: modSeq, size: Int64(bitPattern: size), internalDate: Int64(bitPattern: date),
+                                             fileName: name))
+            lastUID = uid
+        }
+        guard reader.isAtEnd else { return nil }
+        return index
+    }
+}
+
+/// FNV-1a, 64 bit: enough to detect a torn or damaged index; not a security checksum.
+func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+        hash ^= UInt64(byte)
+        hash &*= 0x0000_0100_0000_01B3
+    }
+    return hash
+}
+
+extension [UInt8] {
+    mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
+        var v = value.littleEndian
+        Swift.withUnsafeBytes(of: &v) { append(contentsOf: $0) }
+    }
+}
+
+struct ByteReader {
+    private var bytes: ArraySlice<UInt8>
+
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+
+    var isAtEnd: Bool { bytes.isEmpty }
+
+    mutating func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
+        let size = MemoryLayout<T>.size
+        guard bytes.count >= size else { return nil }
+        var value: T = 0
+        for (i, byte) in bytes.prefix(size).enumerated() { value |= T(byte) << (8 * i) }
+        bytes = bytes.dropFirst(size)
+        return value
+    }
+
+    mutating func u8() -> UInt8? { integer(UInt8.self) }
+    mutating func u16() -> UInt16? { integer(UInt16.self) }
+    mutating func u32() -> UInt32? { integer(UInt32.self) }
+    mutating func u64() -> UInt64? { integer(UInt64.self) }
+
+    mutating func string(_ length: Int) -> String? {
+        guard bytes.count >= length else { return nil }
+        let s = String(decoding: bytes.prefix(length), as: UTF8.self)
+        bytes = bytes.dropFirst(length)
+        return s
+    }
+
+    mutating func bytes(_ length: Int) -> [UInt8]? {
+        guard bytes.count >= length else { return nil }
+        let out = Array(bytes.prefix(length))
+        bytes = bytes.dropFirst(length)
+        return out
+    }
+}

@@ -1,0 +1,808 @@
+// MaildirFolder — one Maildir folder (INBOX or a Maildir++ `.Name` directory): syncing the
+// files with dovecot-uidlist and our index, and every change to its messages.
+//
+// Sync (Dovecot's maildir-sync.c does the same job):
+//   1. Reload `mailroom-index` if another process rewrote it; compare the stamps of
+//      dovecot-uidlist, cur/ and new/ with those the index recorded. Nothing changed: done,
+//      without reading a directory (a warm open of a 100,000-message folder is a few stats).
+//   2. Otherwise read what changed: the UID list, and cur/ or new/. A known file under a new
+//      name changed flags (it gets a new MODSEQ); a missing one was expunged; an unknown one
+//      gets the UID dovecot-uidlist gives it, or a new one.
+//   3. New UIDs are assigned under Dovecot's dot lock on dovecot-uidlist, after re-reading the
+//      list inside the lock, and the list is rewritten in place of the lock file (fsynced), so
+//      neither Dovecot nor another Mailroom process can hand out the same UID. UIDs only grow;
+//      a UID is never reused (N in the header only increases).
+//   4. Files in new/ move to cur/ with an empty `:2,` info; the session that moves them sees
+//      them as \Recent.
+// Stamps are trusted only once they are older than `settleWindow` (a change in the same clock
+// tick as the scan would otherwise hide); an unsettled directory is simply scanned again.
+//
+// Locking: an in-process mutex per folder, then `mailroom-index.lock` (flock; Mailroom
+// processes), then, only to change dovecot-uidlist or dovecot-keywords, their dot locks (which
+// Dovecot honours too). Copies never hold two folders' locks at once.
+// Crash safety: a message becomes visible only by rename into new/ or cur/ after fsync; a crash
+// before the UID list is replaced leaves the old list, and the message gets its UID at the next
+// sync. Files left in tmp/ are removed after `tmpCleanupAge` (36 h, as maildir(5) advises).
+// Bad input: an undecodable dovecot-uidlist is rebuilt from the index and the files, keeping the
+// UIDVALIDITY and every UID still known; unparsable file names are skipped and reported in
+// `problems`, never fatal.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOConcurrencyHelpers
+
+final class MaildirFolder: @unchecked Sendable {
+    let directory: String
+    let options: MaildirOptions
+    private let mutex = NIOLock()
+
+    // Guarded by `mutex`.
+    private var index: FolderIndexFile?
+    private var indexStamp = FileStamp.absent
+    private var positions: [String: Int] = [:]     // base name → position in index.records
+    private var keywords = DovecotKeywords()
+    private var keywordsLoadedStamp: FileStamp? = nil
+    /// UIDs whose files are gone, still to be dropped from dovecot-uidlist at its next rewrite.
+    private var dropped = Set<UInt32>()
+    private var cache: FieldCache? = nil
+    /// Problems found while reading this folder (bad names, damaged files), for logs and tests.
+    private var problemLog: [String] = []
+    var problems: [String] { mutex.withLock { problemLog } }
+
+    init(directory: String, options: MaildirOptions) {
+        self.directory = directory
+        self.options = options
+    }
+
+    var uidListPath: String { "\(directory)/dovecot-uidlist" }
+    var keywordsPath: String { "\(directory)/dovecot-keywords" }
+    var indexPath: String { "\(directory)/\(FolderIndexFile.fileName)" }
+
+    // MARK: Public operations (each takes the locks)
+
+    func snapshot() throws(StorageError) -> FolderSnapshot {
+        try locked { () throws(StorageError) -> FolderSnapshot in
+            let outcome = try syncLocked()
+            return makeSnapshot(recent: outcome.recent)
+        }
+    }
+
+    func status() throws(StorageError) -> FolderStatus {
+        let snap = try snapshot()
+        return FolderStatus(messages: snap.messages.count,
+                            unseen: snap.messages.count { !$0.flags.contains(.seen) },
+                            recent: snap.recent.count, uidNext: snap.uidNext, uidValidity: snap.uidValidity,
+                            highestModSeq: snap.highestModSeq, size: snap.messages.reduce(0) { $0 + $1.size })
+    }
+
+    /// The path of the file holding `uid`, syncing once if the name is unknown or stale.
+    func messagePath(uid: UInt32) throws(StorageError) -> String? {
+        func lookup() -> String? {
+            mutex.withLock {
+                guard let index, let pos = position(of: uid, in: index.records) else { return nil }
+                let r = index.records[pos]
+                return "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)"
+            }
+        }
+        if let path = lookup(), FileSystem.exists(path) { return path }
+        _ = try snapshot()
+        return lookup()
+    }
+
+    func fetch(uid: UInt32) throws(StorageError) -> [UInt8]? {
+        for _ in 0..<3 {
+            guard let path = try messagePath(uid: uid) else { return nil }
+            do {
+                if let bytes = try FileSystem.read(path) { return bytes }
+            } catch {
+                throw .io(error.description)
+            }
+            // Renamed (flags changed) or expunged between lookup and open: look again.
+        }
+        return nil
+    }
+
+    /// Appends a message written to tmp/ already (`tmpName`), moving it into cur/ with its
+    /// flags, and returns its UID.
+    func commitAppend(tmpName: String, finalBase: String, flags: SystemFlags, keywords names: [String]) throws(StorageError) -> UInt32 {
+        try locked { () throws(StorageError) -> UInt32 in
+            _ = try syncLocked()
+            let letters = try keywordLetters(for: names, create: true)
+            var name = (try? MaildirFileName.parse(finalBase)) ?? MaildirFileName(base: finalBase)
+            name.flags = Self.maildirFlags(flags)
+            name.keywordLetters = letters
+            let fileName = name.description   // base,S=…,W=…:2,<flags><keyword letters>
+            let tmpPath = "\(directory)/tmp/\(tmpName)"
+            let curPath = "\(directory)/cur/\(fileName)"
+            guard rename(tmpPath, curPath) == 0 else {
+                let code = errno
+                unlink(tmpPath)
+                throw Self.error(code, "rename into \(directory)/cur")
+            }
+            CrashPoints.reach("append.renamed")
+            try Self.syncDirectory("\(directory)/cur")
+            var st = stat()
+            let date: Int64 = stat(curPath, &st) == 0 ? Int64(st.st_mtim.tv_sec) : Int64(time(nil))
+            let size = name.virtualSize ?? Self.virtualSize(path: curPath, fallback: Int64(st.st_size))
+            let uids = try assignUIDs([(fileName, true, flags, lettersBits(letters), size, date)])
+            invalidateStamp(cur: true)
+            try writeIndexLocked()
+            return uids[0]
+        }
+    }
+
+    /// Moves files from this folder's tmp/ (already linked or written) into cur/ as new
+    /// messages; used by copy. Returns UIDs in the given order.
+    func commitCopies(_ items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64)]) throws(StorageError) -> [UInt32] {
+        try locked { () throws(StorageError) -> [UInt32] in
+            _ = try syncLocked()
+            var entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)] = []
+            for item in items {
+                let letters = try keywordLetters(for: item.keywords, create: true)
+                var parsed = (try? MaildirFileName.parse(item.finalName)) ?? MaildirFileName(base: item.finalName)
+                parsed.flags = Self.maildirFlags(item.flags)
+                parsed.keywordLetters = letters
+                let fileName = parsed.description
+                guard rename("\(directory)/tmp/\(item.tmpName)", "\(directory)/cur/\(fileName)") == 0 else {
+                    let code = errno
+                    for rest in items { unlink("\(directory)/tmp/\(rest.tmpName)") }
+                    throw Self.error(code, "rename into \(directory)/cur")
+                }
+                entries.append((fileName, true, item.flags, lettersBits(letters), item.size, item.date))
+            }
+            try Self.syncDirectory("\(directory)/cur")
+            let uids = try assignUIDs(entries)
+            invalidateStamp(cur: true)
+            try writeIndexLocked()
+            return uids
+        }
+    }
+
+    /// The current records for `uids` (in the order given, unknown ones skipped).
+    func records(for uids: [UInt32]) throws(StorageError) -> [(info: MessageInfo, path: String)] {
+        try locked { () throws(StorageError) -> [(info: MessageInfo, path: String)] in
+            _ = try syncLocked()
+            guard let index else { return [] }
+            return uids.compactMap { uid in
+                guard let pos = position(of: uid, in: index.records) else { return nil }
+                let r = index.records[pos]
+                return (info(for: r), "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)")
+            }
+        }
+    }
+
+    func setFlags(uids: [UInt32], change: FlagChange, flags: SystemFlags, keywords names: [String],
+                  unchangedSince: UInt64?) throws(StorageError) -> FlagUpdate {
+        try locked { () throws(StorageError) -> FlagUpdate in
+            _ = try syncLocked()
+            let letters = try keywordLetters(for: names, create: change != .remove)
+            let bits = lettersBits(letters)
+            var update = FlagUpdate(updated: [], modifiedSince: [])
+            var changed = false
+            for uid in uids {
+                guard var index = self.index, let pos = position(of: uid, in: index.records) else { continue }
+                var r = index.records[pos]
+                if let unchangedSince, r.modSeq > unchangedSince {
+                    update.modifiedSince.append(uid)
+                    continue
+                }
+                var newFlags = r.flags
+                var newBits = r.keywordBits
+                switch change {
+                case .add: newFlags.formUnion(flags); newBits |= bits
+                case .remove: newFlags.subtract(flags); newBits &= ~bits
+                case .replace: newFlags = flags; newBits = bits
+                }
+                if newFlags == r.flags && newBits == r.keywordBits { continue }
+                var name = (try? MaildirFileName.parse(r.fileName)) ?? MaildirFileName(base: String(r.baseName))
+                name.otherInfo = nil
+                name.flags = Self.maildirFlags(newFlags)
+                name.keywordLetters = Self.letters(from: newBits)
+                let newFileName = name.description
+                let from = "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)"
+                let to = "\(directory)/cur/\(newFileName)"
+                if rename(from, to) != 0 {
+                    // Renamed or expunged by another process since the sync: skip this one;
+                    // the next sync shows its real state.
+                    invalidateStamp(cur: true)
+                    continue
+                }
+                index.highestModSeq += 1
+                r.fileName = newFileName
+                r.inCur = true
+                r.flags = newFlags
+                r.keywordBits = newBits
+                r.modSeq = index.highestModSeq
+                index.records[pos] = r
+                self.index = index
+                update.updated.append(info(for: r))
+                changed = true
+            }
+            if changed {
+                invalidateStamp(cur: true)
+                try writeIndexLocked()
+            }
+            return update
+        }
+    }
+
+    func expunge(uids: [UInt32]) throws(StorageError) -> (removed: [UInt32], bytes: Int64) {
+        try locked { () throws(StorageError) -> (removed: [UInt32], bytes: Int64) in
+            _ = try syncLocked()
+            guard var index else { return ([], 0) }
+            var removed: [UInt32] = []
+            var bytes: Int64 = 0
+            var gone = Set<UInt32>()
+            for uid in uids {
+                guard let pos = position(of: uid, in: index.records) else { continue }
+                let r = index.records[pos]
+                let path = "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)"
+                var unlinked = unlink(path) == 0
+                if !unlinked && errno == ENOENT {
+                    // Renamed by another process since our sync (a flag change): remove it under
+                    // its current name, or it would come back with a new UID.
+                    var current: [String: (name: String, inCur: Bool)] = [:]
+                    scan("new", inCur: false, into: &current)
+                    scan("cur", inCur: true, into: &current)
+                    if let now = current[String(r.baseName)] {
+                        unlinked = unlink("\(directory)/\(now.inCur ? "cur" : "new")/\(now.name)") == 0
+                    } else {
+                        unlinked = true   // removed by someone else already
+                    }
+                }
+                if unlinked {
+                    removed.append(uid)
+                    bytes += fileSize(of: r)
+                    gone.insert(uid)
+                }
+            }
+            if !gone.isEmpty {
+                index.records.removeAll { gone.contains($0.uid) }
+                index.highestModSeq += 1
+                self.index = index
+                rebuildPositions()
+                cache?.remove(uids: gone)
+                dropped.formUnion(gone)
+                invalidateStamp(cur: true)
+                invalidateStamp(new: true)
+                try Self.syncDirectory("\(directory)/cur")
+                try writeIndexLocked()
+            }
+            return (removed, bytes)
+        }
+    }
+
+    func cachedField(uid: UInt32, field: String) -> [UInt8]? {
+        mutex.withLock {
+            if cache == nil { cache = FieldCache(path: "\(directory)/mailroom-cache") }
+            return cache?.value(uid: uid, field: field)
+        }
+    }
+
+    func setCachedField(uid: UInt32, field: String, value: [UInt8]) {
+        mutex.withLock {
+            if cache == nil { cache = FieldCache(path: "\(directory)/mailroom-cache") }
+            let live = Set(index?.records.map(\.uid) ?? [])
+            cache?.set(uid: uid, field: field, value: value, liveUIDs: live)
+        }
+    }
+
+    /// Forgets the in-memory state (tests use this to simulate a new process).
+    func forget() {
+        mutex.withLock {
+            index = nil
+            indexStamp = .absent
+            positions = [:]
+            keywordsLoadedStamp = nil
+            cache = nil
+        }
+    }
+
+    // MARK: Locking
+
+    private func locked<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+        mutex.lock()
+        defer { mutex.unlock() }
+        guard FileSystem.isDirectory("\(directory)/cur") else { throw .io("\(directory): not a Maildir folder (no cur/)") }
+        let fileLock = try FolderFileLock(path: "\(directory)/mailroom-index.lock")
+        defer { withExtendedLifetime(fileLock) {} }
+        return try body()
+    }
+
+    // MARK: Sync
+
+    struct SyncOutcome {
+        var recent: Set<UInt32> = []
+        var changed = false
+    }
+
+    private func syncLocked() throws(StorageError) -> SyncOutcome {
+        let now = FileSystem.nowNanoseconds()
+        let window = options.settleWindowNanoseconds
+        do {
+            // 1. Our index, if another process rewrote it.
+            let onDisk = try FileSystem.stamp(indexPath)
+            if index == nil || onDisk != indexStamp {
+                if onDisk != .absent, let bytes = try FileSystem.read(indexPath), let decoded = FolderIndexFile.decode(bytes) {
+                    index = decoded
+                } else {
+                    if onDisk != .absent { problemLog.append("\(indexPath): damaged, rebuilt from the files") }
+                    index = nil
+                }
+                indexStamp = onDisk
+                rebuildPositions()
+            }
+            var state = index ?? FolderIndexFile()
+            let fresh = state.uidValidity == 0
+
+            let uidListStamp = try FileSystem.stamp(uidListPath)
+            let curStamp = try FileSystem.stamp("\(directory)/cur")
+            let newStamp = try FileSystem.stamp("\(directory)/new")
+            let keywordsStamp = try FileSystem.stamp(keywordsPath)
+            if keywordsLoadedStamp != keywordsStamp { loadKeywords(stamp: keywordsStamp) }
+            if keywordsStamp != state.keywordsStamp {
+                state.keywordsStamp = keywordsStamp.isSettled(now: now, window: window) ? keywordsStamp : .absent
+            }
+
+            var readUIDList = fresh || uidListStamp != state.uidListStamp
+            var scanCur = fresh || curStamp != state.curStamp
+            var scanNew = fresh || newStamp != state.newStamp
+            var outcome = SyncOutcome()
+            let cleanupDue = now / 1_000_000_000 - state.lastTmpCleanup > options.tmpCleanupIntervalSeconds
+            if !readUIDList && !scanCur && !scanNew && !cleanupDue {
+                if index == nil { index = state }
+                return outcome
+            }
+
+            // 2. The UID list.
+            var list: DovecotUIDList? = nil
+            if readUIDList {
+                list = readList()
+                if let l = list, !fresh, l.uidValidity != state.uidValidity {
+                    // Another program started the folder over: so do we.
+                    problemLog.append("\(uidListPath): UIDVALIDITY changed from \(state.uidValidity) to \(l.uidValidity)")
+                    state = FolderIndexFile()
+                    positions = [:]
+                    scanCur = true
+                    scanNew = true
+                }
+            }
+            if state.uidValidity == 0 {
+                state.uidValidity = list?.uidValidity ?? UInt32(truncatingIfNeeded: max(1, time(nil)))
+                state.nextUID = max(state.nextUID, list?.nextUID ?? 1)
+                readUIDList = true
+            }
+            let listed: [String: UInt32] = {
+                guard let list else { return [:] }
+                var map = [String: UInt32](minimumCapacity: list.records.count)
+                for r in list.records { map[r.fileName] = r.uid }
+                return map
+            }()
+
+            // 3. The directories: new/ before cur/, so a file moving from new/ to cur/ meanwhile
+            // is seen in one of them. A known file seen in neither is looked for once more with a
+            // fresh scan of both before it counts as expunged.
+            var found: [String: (name: String, inCur: Bool)] = [:]
+            if scanNew { scan("new", inCur: false, into: &found) }
+            if scanCur { scan("cur", inCur: true, into: &found) }
+            let bothScanned = scanCur && scanNew
+
+            var removed = Set<UInt32>()
+            if scanCur || scanNew {
+                var missing: [Int] = []
+                for i in state.records.indices {
+                    let r = state.records[i]
+                    guard bothScanned || r.inCur == scanCur else { continue }
+                    if let now = found.removeValue(forKey: String(r.baseName)) {
+                        apply(now, to: &state, at: i, outcome: &outcome)
+                    } else {
+                        missing.append(i)
+                    }
+                }
+                if !missing.isEmpty {
+                    var again: [String: (name: String, inCur: Bool)] = [:]
+                    scan("new", inCur: false, into: &again)
+                    scan("cur", inCur: true, into: &again)
+                    for i in missing {
+                        if let now = again[String(state.records[i].baseName)] {
+                            apply(now, to: &state, at: i, outcome: &outcome)
+                        } else {
+                            removed.insert(state.records[i].uid)
+                        }
+                    }
+                    scanCur = true
+                    scanNew = true
+                }
+                if !removed.isEmpty {
+                    state.records.removeAll { removed.contains($0.uid) }
+                    state.highestModSeq += 1
+                    cache?.remove(uids: removed)
+                    dropped.formUnion(removed)
+                    outcome.changed = true
+                }
+            }
+            // Files we do not know yet: UIDs from the list, or new ones.
+            var unknown: [(String, Bool)] = []
+            var adopted: [IndexRecord] = []
+            let known = Set(state.records.map(\.uid))
+            for (base, file) in found {
+                if let uid = listed[base], !known.contains(uid), !dropped.contains(uid) {
+                    adopted.append(makeRecord(uid: uid, fileName: file.name, inCur: file.inCur, modSeq: state.highestModSeq + 1))
+                } else {
+                    unknown.append((file.name, file.inCur))
+                }
+            }
+            if !adopted.isEmpty {
+                state.highestModSeq += 1
+                state.records += adopted
+                state.records.sort { $0.uid < $1.uid }
+                outcome.changed = true
+            }
+            if let list {
+                state.nextUID = max(state.nextUID, list.nextUID)
+                // After a full scan, list records without a file are gone (Dovecot drops them too).
+                if bothScanned {
+                    let have = Set(state.records.map(\.uid))
+                    for r in list.records where !have.contains(r.uid) { dropped.insert(r.uid) }
+                }
+            }
+
+            index = state
+            rebuildPositions()
+
+            // 4. New UIDs under the dot lock; the list is also rewritten when it was missing or
+            // damaged, so Dovecot finds every UID we know.
+            let listNeedsRepair = readUIDList && (list == nil || listed.count < index!.records.count || !dropped.isEmpty)
+            if !unknown.isEmpty || listNeedsRepair {
+                let sorted = unknown.sorted { $0.0 < $1.0 }
+                let entries = sorted.map { file -> (String, Bool, SystemFlags, UInt32, Int64, Int64) in
+                    let r = makeRecord(uid: 0, fileName: file.0, inCur: file.1, modSeq: 0)
+                    return (file.0, file.1, r.flags, r.keywordBits, r.size, r.internalDate)
+                }
+                _ = try assignUIDs(entries)
+                outcome.changed = outcome.changed || !entries.isEmpty
+            }
+
+            // 5. new/ → cur/.
+            var moved = false
+            if var state = index {
+                for i in state.records.indices where !state.records[i].inCur {
+                    let r = state.records[i]
+                    let target = r.fileName.contains(":") ? r.fileName : r.fileName + ":2,"
+                    if rename("\(directory)/new/\(r.fileName)", "\(directory)/cur/\(target)") == 0 {
+                        state.records[i].fileName = target
+                        state.records[i].inCur = true
+                        outcome.recent.insert(r.uid)
+                        moved = true
+                        CrashPoints.reach("sync.moved-new")
+                    }
+                }
+                index = state
+            }
+
+            // 6. Stamps: a directory read and not changed by us is trusted once settled.
+            if var state = index {
+                if readUIDList, !listNeedsRepair, unknown.isEmpty {
+                    state.uidListStamp = uidListStamp.isSettled(now: now, window: window) ? uidListStamp : .absent
+                } else if !unknown.isEmpty || listNeedsRepair {
+                    state.uidListStamp = .absent
+                }
+                if scanCur { state.curStamp = (!moved && curStamp.isSettled(now: now, window: window)) ? curStamp : .absent }
+                if moved { state.curStamp = .absent }
+                if scanNew { state.newStamp = (!moved && newStamp.isSettled(now: now, window: window)) ? newStamp : .absent }
+                if cleanupDue {
+                    cleanTmp(now: now)
+                    state.lastTmpCleanup = now / 1_000_000_000
+                }
+                index = state
+            }
+            try writeIndexLocked()
+            return outcome
+        } catch let error as StorageError {
+            throw error
+        } catch let error as FileSystemError {
+            throw Self.map(error)
+        } catch {
+            throw .io("\(error)")
+        }
+    }
+
+    /// Updates a record from the name its file has now: new flags get a new MODSEQ.
+    private func apply(_ now: (name: String, inCur: Bool), to state: inout FolderIndexFile, at i: Int, outcome: inout SyncOutcome) {
+        let r = state.records[i]
+        guard now.name != r.fileName || now.inCur != r.inCur else { return }
+        let parsed = try? MaildirFileName.parse(now.name)
+        let flags = parsed.map { Self.systemFlags($0.flags) } ?? r.flags
+        let bits = parsed.map { lettersBits($0.keywordLetters) } ?? r.keywordBits
+        state.records[i].fileName = now.name
+        state.records[i].inCur = now.inCur
+        if flags != r.flags || bits != r.keywordBits {
+            state.highestModSeq += 1
+            state.records[i].flags = flags
+            state.records[i].keywordBits = bits
+            state.records[i].modSeq = state.highestModSeq
+            outcome.changed = true
+        }
+    }
+
+    /// Assigns UIDs to new files under the dot lock and rewrites dovecot-uidlist; adds them to
+    /// the index. Entries: (file name, in cur/, flags, keyword bits, size, internal date).
+    private func assignUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)]) throws(StorageError) -> [UInt32] {
+        guard var state = index else { return [] }
+        let lock = try DotLock(for: uidListPath, staleSeconds: options.uidListLockStaleSeconds)
+        // Re-read inside the lock: another writer may have assigned UIDs since our scan.
+        var list = readList() ?? DovecotUIDList(uidValidity: state.uidValidity, nextUID: state.nextUID)
+        if list.uidValidity != state.uidValidity {
+            // The list was replaced by one with another UIDVALIDITY between our read and the lock:
+            // keep ours (the index and the files agree with it) and rewrite the list.
+            list = DovecotUIDList(uidValidity: state.uidValidity, nextUID: state.nextUID)
+        }
+        var byName = [String: UInt32](minimumCapacity: list.records.count)
+        for r in list.records { byName[r.fileName] = r.uid }
+        let known = Set(state.records.map(\.uid))
+        // Records the list must have: all we know (repairing a damaged list) …
+        for r in state.records where byName[String(r.baseName)] == nil {
+            list.records.append(.init(uid: r.uid, fileName: String(r.baseName)))
+            byName[String(r.baseName)] = r.uid
+        }
+        list.nextUID = max(list.nextUID, state.nextUID, (list.records.map(\.uid).max() ?? 0) + 1)
+        var assigned: [UInt32] = []
+        state.highestModSeq += 1
+        for entry in entries {
+            let base = entry.0.firstIndex(of: ":").map { String(entry.0[..<$0]) } ?? entry.0
+            let uid: UInt32
+            if let existing = byName[base], !known.contains(existing) {
+                uid = existing
+            } else {
+                uid = list.nextUID
+                list.records.append(.init(uid: uid, fileName: base))
+                list.nextUID += 1
+                byName[base] = uid
+            }
+            assigned.append(uid)
+            state.records.append(IndexRecord(uid: uid, flags: entry.2, keywordBits: entry.3, inCur: entry.1,
+                                             modSeq: state.highestModSeq, size: entry.4, internalDate: entry.5, fileName: entry.0))
+        }
+        // … minus the records of files known to be gone. Records with UIDs we never had stay:
+        // another program may have just delivered them.
+        list.records.removeAll { dropped.contains($0.uid) }
+        list.records.sort { $0.uid < $1.uid }
+        try lock.replace(with: Array(list.serialized.utf8))
+        dropped = []
+        state.nextUID = list.nextUID
+        state.records.sort { $0.uid < $1.uid }
+        state.uidListStamp = .absent
+        index = state
+        rebuildPositions()
+        return assigned
+    }
+
+    private func readList() -> DovecotUIDList? {
+        do {
+            guard let bytes = try FileSystem.read(uidListPath) else { return nil }
+            let parsed = try DovecotUIDList.parse(String(decoding: bytes, as: UTF8.self))
+            for p in parsed.problems { problemLog.append(p.description) }
+            return parsed.list
+        } catch {
+            problemLog.append("\(uidListPath): \(error) — rebuilt from the index and the files")
+            return nil
+        }
+    }
+
+    private func scan(_ sub: String, inCur: Bool, into found: inout [String: (name: String, inCur: Bool)]) {
+        guard let names = try? FileSystem.list("\(directory)/\(sub)") else { return }
+        for name in names {
+            if name.hasPrefix(".") || name.contains("/") {
+                continue
+            }
+            let base = name.firstIndex(of: ":").map { String(name[..<$0]) } ?? name
+            if base.isEmpty { problemLog.append("\(directory)/\(sub)/\(name): no unique name before ':'"); continue }
+            if let other = found[base] {
+                // The same message in new/ and cur/ (a crash between link and unlink in another
+                // program): keep cur/.
+                if other.inCur { continue }
+            }
+            found[base] = (name, inCur)
+        }
+    }
+
+    private func makeRecord(uid: UInt32, fileName: String, inCur: Bool, modSeq: UInt64) -> IndexRecord {
+        let parsed = try? MaildirFileName.parse(fileName)
+        if parsed == nil { problemLog.append("\(directory): unusual file name '\(fileName)' (flags not read)") }
+        let path = "\(directory)/\(inCur ? "cur" : "new")/\(fileName)"
+        var st = stat()
+        let haveStat = stat(path, &st) == 0
+        let size = parsed?.virtualSize ?? (haveStat ? Self.virtualSize(path: path, fallback: Int64(st.st_size)) : 0)
+        return IndexRecord(uid: uid, flags: parsed.map { Self.systemFlags($0.flags) } ?? [],
+                           keywordBits: parsed.map { lettersBits($0.keywordLetters) } ?? 0, inCur: inCur, modSeq: modSeq,
+                           size: size, internalDate: haveStat ? Int64(st.st_mtim.tv_sec) : 0, fileName: fileName)
+    }
+
+    /// RFC822.SIZE of a file without W=: read it and count bare LFs.
+    static func virtualSize(path: String, fallback: Int64) -> Int64 {
+        guard let bytes = try? FileSystem.read(path) else { return fallback }
+        return MaildirDelivery.rfc822Size(bytes)
+    }
+
+    private func fileSize(of r: IndexRecord) -> Int64 {
+        if let parsed = try? MaildirFileName.parse(r.fileName), let s = parsed.size { return s }
+        var st = stat()
+        return stat("\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)", &st) == 0 ? Int64(st.st_size) : r.size
+    }
+
+    private func cleanTmp(now: Int64) {
+        let tmp = "\(directory)/tmp"
+        guard let names = try? FileSystem.list(tmp) else { return }
+        let limit = now / 1_000_000_000 - options.tmpCleanupAgeSeconds
+        for name in names {
+            var st = stat()
+            let path = "\(tmp)/\(name)"
+            // maildir(5): "not accessed for 36 hours". The ctime counts too: an APPEND sets the
+            // mtime of its tmp file to the internal date, which may be years ago.
+            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+               max(Int64(st.st_mtim.tv_sec), Int64(st.st_atim.tv_sec), Int64(st.st_ctim.tv_sec)) < limit {
+                unlink(path)
+            }
+        }
+    }
+
+    private func writeIndexLocked() throws(StorageError) {
+        guard let index else { return }
+        do {
+            try FileSystem.replace(indexPath, with: index.encoded(), durable: false)
+            indexStamp = try FileSystem.stamp(indexPath)
+        } catch {
+            // The index is a cache: failing to write it costs speed, not mail. A full disk is
+            // still worth reporting to the caller.
+            if error.isNoSpace { throw .noSpace(error.description) }
+            problemLog.append("cannot write \(indexPath): \(error)")
+        }
+    }
+
+    private func invalidateStamp(cur: Bool = false, new: Bool = false) {
+        if cur { index?.curStamp = .absent }
+        if new { index?.newStamp = .absent }
+    }
+
+    private func rebuildPositions() {
+        positions = [:]
+        guard let index else { return }
+        positions.reserveCapacity(index.records.count)
+        for (i, r) in index.records.enumerated() { positions[String(r.baseName)] = i }
+    }
+
+    private func position(of uid: UInt32, in records: [IndexRecord]) -> Int? {
+        var low = 0
+        var high = records.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            if records[mid].uid == uid { return mid }
+            if records[mid].uid < uid { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
+    }
+
+    private func makeSnapshot(recent: Set<UInt32>) -> FolderSnapshot {
+        let state = index ?? FolderIndexFile()
+        return FolderSnapshot(uidValidity: state.uidValidity, uidNext: state.nextUID, highestModSeq: state.highestModSeq,
+                              messages: state.records.map(info(for:)), recent: recent)
+    }
+
+    private func info(for r: IndexRecord) -> MessageInfo {
+        MessageInfo(uid: r.uid, flags: r.flags, keywords: keywordNames(r.keywordBits), size: r.size,
+                    internalDate: r.internalDate, modSeq: r.modSeq)
+    }
+
+    // MARK: Keywords
+
+    private func loadKeywords(stamp: FileStamp) {
+        keywordsLoadedStamp = stamp
+        guard stamp != .absent, let bytes = try? FileSystem.read(keywordsPath) else {
+            keywords = DovecotKeywords()
+            return
+        }
+        let parsed = DovecotKeywords.parse(String(decoding: bytes, as: UTF8.self))
+        keywords = parsed.keywords
+        for p in parsed.problems { problemLog.append("\(keywordsPath): \(p)") }
+    }
+
+    private func keywordNames(_ bits: UInt32) -> [String] {
+        guard bits != 0 else { return [] }
+        var names: [String] = []
+        for (i, letter) in Self.alphabet.enumerated() where bits & (1 << UInt32(i)) != 0 {
+            names.append(keywords.name(for: letter) ?? "unknown-\(i)")
+        }
+        return names.sorted()
+    }
+
+    /// The letters for keyword names; new names are added to dovecot-keywords (under its dot lock)
+    /// when `create` is set, otherwise unknown names are ignored.
+    private func keywordLetters(for names: [String], create: Bool) throws(StorageError) -> [Character] {
+        var letters: [Character] = []
+        var missing: [String] = []
+        for name in names {
+            guard DovecotKeywords.isValidKeyword(name) else { throw .invalidKeyword(name) }
+            if let letter = keywords.letter(for: name) { letters.append(letter) } else { missing.append(name) }
+        }
+        if !missing.isEmpty, create {
+            let lock = try DotLock(for: keywordsPath, staleSeconds: options.uidListLockStaleSeconds)
+            loadKeywords(stamp: (try? FileSystem.stamp(keywordsPath)) ?? .absent)
+            var updated = keywords
+            for name in missing {
+                if let letter = updated.letter(for: name) {
+                    letters.append(letter)
+                } else if let letter = try? updated.assign(name) {
+                    letters.append(letter)
+                } else {
+                    lock.release()
+                    throw .tooManyKeywords
+                }
+            }
+            if updated != keywords {
+                try lock.replace(with: Array(updated.serialized.utf8))
+                keywords = updated
+                keywordsLoadedStamp = (try? FileSystem.stamp(keywordsPath)) ?? .absent
+            } else {
+                lock.release()
+            }
+        }
+        return Array(Set(letters)).sorted()
+    }
+
+    private func lettersBits(_ letters: [Character]) -> UInt32 {
+        var bits: UInt32 = 0
+        for letter in letters {
+            guard let ascii = letter.asciiValue, ascii >= 0x61, ascii <= 0x7A else { continue }
+            bits |= 1 << UInt32(ascii - 0x61)
+        }
+        return bits
+    }
+
+    static let alphabet: [Character] = Array("abcdefghijklmnopqrstuvwxyz")
+
+    static func letters(from bits: UInt32) -> [Character] {
+        alphabet.enumerated().filter { bits & (1 << UInt32($0.offset)) != 0 }.map(\.element)
+    }
+
+    // MARK: Flag mapping (maildir(5) info letters ↔ IMAP system flags)
+
+    static func systemFlags(_ flags: Set<MaildirFileName.Flag>) -> SystemFlags {
+        var out: SystemFlags = []
+        for flag in flags {
+            switch flag {
+            case .seen: out.insert(.seen)
+            case .replied: out.insert(.answered)
+            case .flagged: out.insert(.flagged)
+            case .trashed: out.insert(.deleted)
+            case .draft: out.insert(.draft)
+            case .passed: out.insert(.forwarded)
+            }
+        }
+        return out
+    }
+
+    static func maildirFlags(_ flags: SystemFlags) -> Set<MaildirFileName.Flag> {
+        var out: Set<MaildirFileName.Flag> = []
+        if flags.contains(.seen) { out.insert(.seen) }
+        if flags.contains(.answered) { out.insert(.replied) }
+        if flags.contains(.flagged) { out.insert(.flagged) }
+        if flags.contains(.deleted) { out.insert(.trashed) }
+        if flags.contains(.draft) { out.insert(.draft) }
+        if flags.contains(.forwarded) { out.insert(.passed) }
+        return out
+    }
+
+    static func error(_ code: Int32, _ what: String) -> StorageError {
+        let reason = "\(what): \(String(cString: strerror(code)))"
+        return code == ENOSPC || code == EDQUOT ? .noSpace(reason) : .io(reason)
+    }
+
+    static func syncDirectory(_ path: String) throws(StorageError) {
+        do throws(FileSystemError) { try FileSystem.syncDirectory(path) } catch { throw map(error) }
+    }
+
+    static func map(_ error: FileSystemError) -> StorageError {
+        error.isNoSpace ? .noSpace(error.description) : .io(error.description)
+    }
+}

@@ -1,0 +1,118 @@
+// Locks — the two locks a Maildir folder uses.
+//
+// `DotLock` is Dovecot's lock on `dovecot-uidlist` (and `dovecot-keywords`): the file
+// `<name>.lock` created with O_EXCL. The holder writes the new content into the lock file and
+// renames it over the original, which both publishes the content and releases the lock
+// (Dovecot's file_dotlock_replace). A lock file whose mtime is older than the stale timeout
+// (Dovecot: 120 s, MAILDIR_UIDLIST_LOCK_STALE_TIMEOUT) is taken to be left by a crashed
+// process and removed. Holding it keeps Dovecot (dovecot-lda, imap) and Mailroom from giving
+// two messages one UID.
+//
+// `FolderFileLock` is Mailroom's own exclusive flock(2) on `<folder>/mailroom-index.lock`. It
+// serializes Mailroom processes working on one folder (sync, index write, MODSEQ assignment)
+// and, unlike a dot lock, is released by the kernel when a process dies, so `kill -9` never
+// leaves it behind.
+//
+// Configuration: storage.uidlist_lock_stale_seconds (MaildirOptions.uidListLockStaleSeconds).
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class DotLock {
+    let target: String
+    let lockPath: String
+    private var fd: Int32 = -1
+    private var held = false
+
+    /// Takes the lock, waiting up to `staleSeconds + 2` seconds (Dovecot's timeout) and removing
+    /// a lock file that has not changed for `staleSeconds`.
+    init(for target: String, staleSeconds: Int) throws(StorageError) {
+        self.target = target
+        self.lockPath = target + ".lock"
+        let deadline = FileSystem.nowNanoseconds() + Int64(staleSeconds + 2) * 1_000_000_000
+        var pause: UInt32 = 200   // µs, doubling to 20 ms
+        while true {
+            let fd = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                self.fd = fd
+                self.held = true
+                CrashPoints.reach("uidlist.locked")
+                return
+            }
+            let code = errno
+            guard code == EEXIST else {
+                throw code == ENOSPC || code == EDQUOT
+                    ? .noSpace("create \(lockPath): \(String(cString: strerror(code)))")
+                    : .io("create \(lockPath): \(String(cString: strerror(code)))")
+            }
+            let now = FileSystem.nowNanoseconds()
+            if let stamp = try? FileSystem.stamp(lockPath), stamp != .absent,
+               now - stamp.mtimeNanoseconds > Int64(staleSeconds) * 1_000_000_000 {
+                // Stale: remove it only if it is still the same file we judged.
+                if let again = try? FileSystem.stamp(lockPath), again == stamp { unlink(lockPath) }
+                continue
+            }
+            if now > deadline { throw .lockTimeout("\(lockPath) held for over \(staleSeconds + 2) s") }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+    }
+
+    /// Writes `content` into the lock file, fsyncs it, renames it over the target (releasing the
+    /// lock) and fsyncs the directory.
+    func replace(with content: [UInt8]) throws(StorageError) {
+        precondition(held, "DotLock used after release")
+        held = false
+        do throws(FileSystemError) {
+            try FileSystem.writeAll(fd, content, path: lockPath)
+            guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync", path: lockPath, code: errno) }
+            CrashPoints.reach("uidlist.written")
+            close(fd)
+            guard rename(lockPath, target) == 0 else {
+                throw FileSystemError(operation: "rename", path: target, code: errno)
+            }
+            CrashPoints.reach("uidlist.replaced")
+            try FileSystem.syncDirectory(FileSystem.parent(of: target))
+        } catch {
+            close(fd)
+            unlink(lockPath)
+            throw error.isNoSpace ? .noSpace(error.description) : .io(error.description)
+        }
+    }
+
+    /// Releases the lock without changing the target.
+    func release() {
+        guard held else { return }
+        held = false
+        close(fd)
+        unlink(lockPath)
+    }
+
+    deinit { release() }
+}
+
+/// An exclusive flock(2) on a file, released on `unlock` or when the process ends.
+final class FolderFileLock {
+    private let fd: Int32
+
+    init(path: String) throws(StorageError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { throw .io("\(path): folder directory is missing") }
+            throw code == ENOSPC || code == EDQUOT ? .noSpace("create \(path)") : .io("open \(path): \(String(cString: strerror(code)))")
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(fd)
+            throw .io("flock \(path): \(String(cString: strerror(code)))")
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)   // closing releases the flock
+    }
+}
