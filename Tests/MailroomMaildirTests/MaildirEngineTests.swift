@@ -309,6 +309,28 @@ struct MaildirEngineTests {
         #expect(try f.read("maildirsize").hasPrefix("2000000S\n"))
     }
 
+    @Test("observers hear about a delivery by another program within a second (inotify)")
+    func externalNotification() async throws {
+        let f = try MaildirFixture()
+        let s = f.storage()
+        _ = try s.open(.inbox)
+        let count = Counter()
+        let observation = try s.observe(.inbox) { count.increment() }
+        defer { observation.cancel() }
+        // Not through this process's storage: a plain rename, as another MDA would do it.
+        try f.write("tmp/1700000000.M5P5.mda", "Subject: hi\n\nbody\n")
+        try FileManager.default.moveItem(atPath: "\(f.root)/tmp/1700000000.M5P5.mda", toPath: "\(f.root)/new/1700000000.M5P5.mda")
+        for _ in 0..<100 where count.value == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(count.value >= 1)
+        #expect(try s.open(.inbox).messages.count == 1)
+        // After cancel, nothing more arrives.
+        observation.cancel()
+        let before = count.value
+        try f.write("new/1700000001.M6P6.mda", "Subject: again\n\n")
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(count.value == before)
+    }
+
     @Test("a 2,000-message folder opens from the index without reading a directory")
     func warmOpen() throws {
         let f = try MaildirFixture()
@@ -327,5 +349,10 @@ struct MaildirEngineTests {
         let warm = try folder.snapshot()
         #expect(warm.messages == cold.messages)
         #expect(folder.problems.isEmpty)
+        #expect(folder.directoryScans == 0)
+        // A new delivery changes new/ only: one listing of new/, none of cur/.
+        try MaildirDelivery.deliver(Array(message(9999).utf8), into: f.root, host: "bulk")
+        #expect(try folder.snapshot().messages.count == 2001)
+        #expect(folder.directoryScans == 1)
     }
 }

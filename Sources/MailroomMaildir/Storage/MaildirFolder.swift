@@ -48,6 +48,9 @@ final class MaildirFolder: @unchecked Sendable {
     private var cache: FieldCache? = nil
     /// Problems found while reading this folder (bad names, damaged files), for logs and tests.
     private var problemLog: [String] = []
+    /// Directory listings made so far (tests check that a warm open makes none).
+    private var scanCount = 0
+    var directoryScans: Int { mutex.withLock { scanCount } }
     var problems: [String] { mutex.withLock { problemLog } }
 
     init(directory: String, options: MaildirOptions) {
@@ -591,6 +594,7 @@ final class MaildirFolder: @unchecked Sendable {
     }
 
     private func scan(_ sub: String, inCur: Bool, into found: inout [String: (name: String, inCur: Bool)]) {
+        scanCount += 1
         guard let names = try? FileSystem.list("\(directory)/\(sub)") else { return }
         for name in names {
             if name.hasPrefix(".") || name.contains("/") {
