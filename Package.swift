@@ -68,7 +68,8 @@ let package = Package(
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomConfigTests", dependencies: ["MailroomConfig"], swiftSettings: strict),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
-        .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"], swiftSettings: strict),
+        .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],
+                    exclude: ["Support/imap_probe.py"], swiftSettings: strict),
         .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"], swiftSettings: strict),
     ]
 )

@@ -95,7 +95,7 @@ struct DovecotUIDListTests {
         let text = "3 V9 N2\n1 :a.host\nnonsense\n3 :c.host\n2 :b.host\n5 W1 :e.host\n6 :bad/name\n"
         let parsed = try DovecotUIDList.parse(text)
         #expect(parsed.list.records.map(\.uid) == [1, 3, 5])
-        #expect(parsed.problems.map(\.line) == [3, 5, 7, 1])
+        #expect(parsed.problems.map(\.line) == [3, 5, 7])   // N2 lagging behind is normal (Dovecot appends)
         #expect(parsed.list.nextUID == 6)
     }
 

@@ -124,11 +124,9 @@ public struct DovecotUIDList: Sendable, Equatable {
             list.records.append(Record(uid: uid, extensions: extensions, fileName: fileName))
             lastUID = uid
         }
-        // A next UID at or below a used UID would reuse UIDs: never allow it.
-        if list.nextUID <= lastUID {
-            problems.append(ParseError(line: 1, reason: "N\(list.nextUID) is not above the highest UID \(lastUID)"))
-            list.nextUID = lastUID + 1
-        }
+        // A next UID at or below a used UID would reuse UIDs: never allow it. This is normal,
+        // not damage: Dovecot appends records without rewriting the header, so N lags behind.
+        list.nextUID = max(list.nextUID, lastUID + 1)
         return Parsed(list: list, problems: problems)
     }
 

@@ -46,8 +46,8 @@ public struct SystemFlags: OptionSet, Sendable, Hashable {
     public static let flagged = SystemFlags(rawValue: 1 << 2)
     public static let deleted = SystemFlags(rawValue: 1 << 3)
     public static let draft = SystemFlags(rawValue: 1 << 4)
-    /// Maildir's P ("passed", forwarded); IMAP shows it as the keyword $Forwarded, as Dovecot does.
-    public static let forwarded = SystemFlags(rawValue: 1 << 5)
+    // $Forwarded is a keyword (a letter in dovecot-keywords), as in Dovecot. Maildir's own P
+    // ("passed", set by mutt) is kept on the file through flag changes but not shown, as Dovecot does.
 }
 
 /// One message as a folder listing shows it.

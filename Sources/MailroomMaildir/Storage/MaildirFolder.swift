@@ -200,7 +200,7 @@ final class MaildirFolder: @unchecked Sendable {
                 if newFlags == r.flags && newBits == r.keywordBits { continue }
                 var name = (try? MaildirFileName.parse(r.fileName)) ?? MaildirFileName(base: String(r.baseName))
                 name.otherInfo = nil
-                name.flags = Self.maildirFlags(newFlags)
+                name.flags = Self.maildirFlags(newFlags).union(name.flags.intersection([.passed]))
                 name.keywordLetters = Self.letters(from: newBits)
                 let newFileName = name.description
                 let from = "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)"
@@ -780,7 +780,7 @@ final class MaildirFolder: @unchecked Sendable {
             case .flagged: out.insert(.flagged)
             case .trashed: out.insert(.deleted)
             case .draft: out.insert(.draft)
-            case .passed: out.insert(.forwarded)
+            case .passed: break   // not an IMAP flag; kept on the file (see maildirFlags)
             }
         }
         return out
@@ -793,7 +793,6 @@ final class MaildirFolder: @unchecked Sendable {
         if flags.contains(.flagged) { out.insert(.flagged) }
         if flags.contains(.deleted) { out.insert(.trashed) }
         if flags.contains(.draft) { out.insert(.draft) }
-        if flags.contains(.forwarded) { out.insert(.passed) }
         return out
     }
 
