@@ -24,8 +24,10 @@ struct ConfigKey {
         return String(path[path.index(after: dot)...])
     }
 
+    /// `check` returns a message naming what is wrong with a value, or nil.
     static func string(_ path: String, _ doc: String, _ kp: WritableKeyPath<MailroomConfig, String>,
-                       oneOf allowed: [String]? = nil, nonEmpty: Bool = false, maxLength: Int = 4096) -> ConfigKey {
+                       oneOf allowed: [String]? = nil, nonEmpty: Bool = false, maxLength: Int = 4096,
+                       check: (@Sendable (String) -> String?)? = nil) -> ConfigKey {
         ConfigKey(path: path, doc: doc, apply: { config, value in
             guard case .string(let s) = value else { return "expected a string, found \(value.typeName)" }
             if let allowed, !allowed.contains(s) {
@@ -34,6 +36,7 @@ struct ConfigKey {
             if nonEmpty, s.isEmpty { return "must not be empty" }
             if s.utf8.count > maxLength { return "longer than \(maxLength) bytes" }
             if s.contains("\u{0}") { return "contains a NUL character" }
+            if let problem = check?(s) { return problem }
             config[keyPath: kp] = s
             return nil
         }, current: { .string($0[keyPath: kp]) })
@@ -125,6 +128,22 @@ enum ConfigKeys {
                     \.storage.removedMail, oneOf: ["archive", "delete"]),
             .string("storage.archive_dir", "Where removed mailboxes are moved when removed_mail = \"archive\".",
                     \.storage.archiveDir, nonEmpty: true),
+            .string("storage.host_name",
+                    "Host name written into new Maildir file names (maildir(5) unique names); empty = this machine's host name. Give each node of a cluster sharing one mail volume its own name. At most 255 bytes; no '/', ':', ',', space or control character.",
+                    \.storage.hostName, maxLength: 255, check: maildirHostNameProblem),
+            .int("storage.uidlist_lock_stale_seconds",
+                 "Seconds after which a dovecot-uidlist.lock is taken as left by a crashed process and removed (Dovecot uses 120). 5 to 3600.",
+                 \.storage.uidListLockStaleSeconds, 5...3600),
+            .int("storage.tmp_cleanup_hours",
+                 "Hours after which an unfinished file in a folder's tmp/ is deleted (maildir(5) advises 36). 1 to 720.",
+                 \.storage.tmpCleanupHours, 1...720),
+            .bool("storage.quota_full_tempfail",
+                  "Treat delivery to a full mailbox as a temporary failure (4.2.2: the sending MTA keeps retrying) instead of a permanent one (5.2.2: bounced at once, Dovecot's default).",
+                  \.storage.quotaFullTempfail),
+            .int("storage.max_message_bytes",
+                 "Largest message in bytes that `mailroom deliver` accepts; larger ones are refused permanently (5.3.4). 65536 (RFC 5321 §4.5.3.1.7) to 1073741824; default 64 MiB.",
+                 \.storage.maxMessageBytes,
+                 MailroomConfig.StorageConfig.minimumMaxMessageBytes...MailroomConfig.StorageConfig.maximumMaxMessageBytes),
 
             .int("passwords.yescrypt_cost", "yescrypt cost for new password hashes (libxcrypt: 1–11; each step doubles the work).",
                  \.passwords.yescryptCost, 1...11),
@@ -135,6 +154,16 @@ enum ConfigKeys {
             .bool("passwords.upgrade_on_login", "After a successful login, replace an older hash scheme with yescrypt and add missing SCRAM/CRAM secrets.",
                   \.passwords.upgradeOnLogin),
         ]
+    }
+
+    /// maildir(5) unique names are "time.delivery.host[,field…][:2,info]": the host must not
+    /// contain '/' (a path), ':' (starts the info), ',' (starts a Dovecot field) or white space.
+    static let maildirHostNameProblem: @Sendable (String) -> String? = { name in
+        if let bad = name.unicodeScalars.first(where: { "/:,".unicodeScalars.contains($0) || $0.properties.isWhitespace
+                                                     || $0.value < 0x20 || $0.value == 0x7F }) {
+            return "'\(name)' contains \(bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "'\(bad)'"), which cannot be part of a Maildir file name"
+        }
+        return nil
     }
 
     static func suggestion(for path: String) -> String {

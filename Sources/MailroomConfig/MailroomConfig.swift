@@ -55,6 +55,24 @@ public struct MailroomConfig: Sendable, Equatable {
         public var spoolDir = "./data/spool"
         public var removedMail = "archive"
         public var archiveDir = "./data/archive"
+        /// Host name in new Maildir file names; empty means the machine's (gethostname).
+        public var hostName = ""
+        /// A dovecot-uidlist.lock older than this is taken as left by a crashed process
+        /// (Dovecot's MAILDIR_UIDLIST_LOCK_STALE_TIMEOUT).
+        public var uidListLockStaleSeconds = 120
+        /// Files in tmp/ older than this are removed (maildir(5): 36 hours).
+        public var tmpCleanupHours = 36
+        /// Over-quota delivery is temporary (4.2.2, the sender retries) instead of permanent (5.2.2).
+        public var quotaFullTempfail = false
+        /// Largest message `mailroom deliver` accepts.
+        public var maxMessageBytes = defaultMaxMessageBytes
+
+        /// 64 MiB: above common MTA limits (Postfix's message_size_limit is 10 MB by default).
+        public static let defaultMaxMessageBytes = 64 << 20
+        /// RFC 5321 §4.5.3.1.7: a server must accept messages of at least 64K octets.
+        public static let minimumMaxMessageBytes = 64 << 10
+        /// Messages are read into memory whole; 1 GiB keeps one delivery's memory bounded.
+        public static let maximumMaxMessageBytes = 1 << 30
     }
 
     public struct PasswordsConfig: Sendable, Equatable {

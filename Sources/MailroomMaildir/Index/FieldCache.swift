@@ -41,13 +41,15 @@ struct FieldCache {
 
     func value(uid: UInt32, field: String) -> [UInt8]? { values[uid]?[field] }
 
-    mutating func set(uid: UInt32, field: String, value: [UInt8], liveUIDs: Set<UInt32>) {
+    /// `liveUIDs` is asked only when the file is compacted.
+    mutating func set(uid: UInt32, field: String, value: [UInt8], liveUIDs: () -> Set<UInt32>) {
         guard value.count <= Self.maxValueBytes, field.utf8.count <= 255, values[uid]?[field] != value else { return }
         values[uid, default: [:]][field] = value
         let record = Self.record(uid: uid, field: field, value: value)
         liveBytes += record.count
         if fileBytes > 4096, liveBytes * 2 < fileBytes {
-            values = values.filter { liveUIDs.contains($0.key) }
+            let live = liveUIDs()
+            values = values.filter { live.contains($0.key) }
             compact()
             return
         }

@@ -286,8 +286,7 @@ final class MaildirFolder: @unchecked Sendable {
     func setCachedField(uid: UInt32, field: String, value: [UInt8]) {
         mutex.withLock {
             if cache == nil { cache = FieldCache(path: "\(directory)/mailroom-cache") }
-            let live = Set(index?.records.map(\.uid) ?? [])
-            cache?.set(uid: uid, field: field, value: value, liveUIDs: live)
+            cache?.set(uid: uid, field: field, value: value) { Set(index?.records.map(\.uid) ?? []) }
         }
     }
 
@@ -367,6 +366,8 @@ final class MaildirFolder: @unchecked Sendable {
                     problemLog.append("\(uidListPath): UIDVALIDITY changed from \(state.uidValidity) to \(l.uidValidity)")
                     state = FolderIndexFile()
                     positions = [:]
+                    cache = nil
+                    unlink("\(directory)/mailroom-cache")   // its UIDs belong to the old UIDVALIDITY
                     scanCur = true
                     scanNew = true
                 }
