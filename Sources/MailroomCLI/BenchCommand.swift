@@ -24,10 +24,10 @@ import MailroomStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measurements for scripts/bench (not for administration).",
-        shouldDisplay: false, subcommands: [Lookups.self])
+        shouldDisplay: false, subcommands: [Lookups.self, Maildir.self])
 
     struct Lookups: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "lookups", 
             abstract: "Time resolve-recipient and load-user-for-auth lookups against a provisioned store, cache off.")
 
         @Option(name: .long, help: "Configuration file naming the store.") var config: String

@@ -14,7 +14,7 @@ struct ConfigCommand: AsyncParsableCommand {
         subcommands: [Check.self, Defaults.self])
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "check", 
             abstract: "Validate a configuration file; names every bad key and why.")
         @Argument(help: "Configuration file (default: the embedded defaults, which are always valid).")
         var file: String?
@@ -30,7 +30,7 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     struct Defaults: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "defaults", 
             abstract: "Print the full default configuration, every key documented.")
         func run() async throws {
             print(MailroomConfig.renderDefaults(), terminator: "")
@@ -43,7 +43,7 @@ struct DBCommand: AsyncParsableCommand {
         commandName: "db", abstract: "Account-store schema.", subcommands: [Migrate.self, Status.self])
 
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations.")
+        static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending schema migrations.")
         @OptionGroup var options: StoreOptionsGroup
 
         func run() async throws {
@@ -71,7 +71,7 @@ struct DBCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the schema version of the database.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the schema version of the database.")
         @OptionGroup var options: StoreOptionsGroup
 
         func run() async throws {
@@ -95,7 +95,7 @@ struct AuthCommand: AsyncParsableCommand {
         commandName: "auth", abstract: "Test authentication.", subcommands: [Test.self])
 
     struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "test", 
             abstract: "Check whether USER could log in with PASSWORD, and why not (exit 0 or 1).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "User address (user@example.com).") var user: String

@@ -15,7 +15,7 @@ struct DomainCommand: AsyncParsableCommand {
                       Enable.self, Disable.self, Limits.self, CatchAll.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a domain (Unicode names are stored as punycode).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a domain (Unicode names are stored as punycode).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "Domain name, e.g. example.com or 例子.中国.") var domain: String
         @Option(name: .long, help: "Tenant that owns the domain.") var tenant: String?
@@ -36,7 +36,7 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "remove", 
             abstract: "Remove a domain with its users and aliases, then archive or delete its mail.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
@@ -63,7 +63,7 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List domains.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List domains.")
         @OptionGroup var options: StoreOptionsGroup
         @Option(name: .long, help: "Only this tenant's domains.") var tenant: String?
 
@@ -77,7 +77,7 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a domain with its usage.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a domain with its usage.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
 
@@ -102,7 +102,7 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Alias: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "alias", 
             abstract: "Make ALIAS-DOMAIN another name for DOMAIN (mail to user@alias goes to user@domain).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "The new alias domain.") var aliasDomain: String
@@ -117,7 +117,7 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Unalias: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a domain alias.")
+        static let configuration = CommandConfiguration(commandName: "unalias", abstract: "Remove a domain alias.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var aliasDomain: String
 
@@ -129,21 +129,21 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Accept mail and logins for a domain again.")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Accept mail and logins for a domain again.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
         func run() async throws { try await setActive(options, domain, true) }
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Refuse mail and logins for a domain (keeps everything).")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Refuse mail and logins for a domain (keeps everything).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
         func run() async throws { try await setActive(options, domain, false) }
     }
 
     struct Limits: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a domain's limits and default quota.")
+        static let configuration = CommandConfiguration(commandName: "limits", abstract: "Change a domain's limits and default quota.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
         @Option(name: .long, help: "Most users (a number or 'unlimited').") var maxUsers: String?

@@ -111,7 +111,7 @@ struct MaildirCommand: AsyncParsableCommand {
         subcommands: [List.self, Folders.self, QuotaCmd.self, Check.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List a folder's messages: UID, flags, keywords, size, internal date, MODSEQ.",
             discussion: "Opening the folder gives newly delivered mail its UIDs, as an IMAP SELECT would.")
         @OptionGroup var options: StoreOptionsGroup
@@ -139,7 +139,7 @@ struct MaildirCommand: AsyncParsableCommand {
     }
 
     struct Folders: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "folders", 
             abstract: "List a user's folders with their message counts, subscriptions and special use.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "User address.") var address: String
@@ -182,7 +182,7 @@ struct MaildirCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "check", 
             abstract: "Open every folder, repairing what can be repaired, and print the problems found (exit 0).",
             discussion: """
                 Like `doveadm force-resync`: each folder is synced with its files, a damaged \

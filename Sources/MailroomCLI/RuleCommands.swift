@@ -11,7 +11,7 @@ struct AliasCommand: AsyncParsableCommand {
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add targets to an alias. To forward a mailbox and keep a copy, use --keep-copy.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
@@ -27,7 +27,7 @@ struct AliasCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove some targets, or the whole alias when none are given.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove some targets, or the whole alias when none are given.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
         @Argument var targets: [String] = []
@@ -41,7 +41,7 @@ struct AliasCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a domain's aliases.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a domain's aliases.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
 
@@ -60,7 +60,7 @@ struct RelayCommand: AsyncParsableCommand {
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Allow a network (CIDR, e.g. 192.0.2.0/24) to relay.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Allow a network (CIDR, e.g. 192.0.2.0/24) to relay.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var network: String
         @Option(name: .long, help: "Why this network may relay.") var note: String = ""
@@ -73,7 +73,7 @@ struct RelayCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a network from relaying.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop a network from relaying.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var network: String
 
@@ -85,7 +85,7 @@ struct RelayCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List relay networks.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List relay networks.")
         @OptionGroup var options: StoreOptionsGroup
 
         func run() async throws {
@@ -102,7 +102,7 @@ struct AccessCommand: AsyncParsableCommand {
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a pattern to a list: mail_from, helo or rcpt_to.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a pattern to a list: mail_from, helo or rcpt_to.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "mail_from, helo or rcpt_to") var list: String
         @Argument(help: "Exact value or pattern with *, e.g. *@spam.example") var pattern: String
@@ -120,7 +120,7 @@ struct AccessCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a pattern from a list.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a pattern from a list.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var list: String
         @Argument var pattern: String
@@ -135,7 +135,7 @@ struct AccessCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List access rules.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List access rules.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "Only this list.") var list: String?
 
@@ -154,7 +154,7 @@ struct AdminCommand: AsyncParsableCommand {
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an administrator.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an administrator.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var name: String
         @Argument var password: String?
@@ -176,7 +176,7 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove an administrator.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an administrator.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var name: String
 
@@ -187,7 +187,7 @@ struct AdminCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List administrators.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List administrators.")
         @OptionGroup var options: StoreOptionsGroup
 
         func run() async throws {

@@ -21,7 +21,7 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a tenant.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a tenant.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "Tenant name (letters, digits, '-', '_', '.').") var name: String
         @Option(name: .long, help: "Human-readable name.") var displayName: String = ""
@@ -36,7 +36,7 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a tenant that owns no domains.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a tenant that owns no domains.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var name: String
 
@@ -47,7 +47,7 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tenants.")
         @OptionGroup var options: StoreOptionsGroup
 
         func run() async throws {
@@ -61,7 +61,7 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a tenant with its usage.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a tenant with its usage.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var name: String
 
@@ -80,7 +80,7 @@ struct TenantCommand: AsyncParsableCommand {
     }
 
     struct Limits: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a tenant's limits (omitted limits become unlimited).")
+        static let configuration = CommandConfiguration(commandName: "limits", abstract: "Set a tenant's limits (omitted limits become unlimited).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var name: String
         @OptionGroup var limits: LimitOptions
@@ -100,7 +100,7 @@ struct VolumeCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a storage volume (an absolute path).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a storage volume (an absolute path).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var name: String
         @Argument var path: String
@@ -112,7 +112,7 @@ struct VolumeCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List storage volumes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List storage volumes.")
         @OptionGroup var options: StoreOptionsGroup
 
         func run() async throws {

@@ -15,7 +15,7 @@ struct UserCommand: AsyncParsableCommand {
                       Enable.self, Disable.self, Name.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a user and create its Maildir.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user and create its Maildir.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument(help: "Address, e.g. alice@example.com or 用户@例子.中国.") var address: String
         @Argument(help: "Password (or --password-stdin / --password-hash).") var password: String?
@@ -32,7 +32,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a user, then archive or delete its mail.")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a user, then archive or delete its mail.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
 
@@ -44,7 +44,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Passwd: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a user's password.")
+        static let configuration = CommandConfiguration(commandName: "passwd", abstract: "Set a user's password.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
         @Argument var password: String?
@@ -71,7 +71,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a user.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a user.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
 
@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the users of a domain.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the users of a domain.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
 
@@ -96,7 +96,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Allow services again (all when none named).")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Allow services again (all when none named).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
         @Option(name: .long, parsing: .upToNextOption, help: "smtp, pop3, imap, web") var service: [String] = []
@@ -104,7 +104,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Refuse logins to services (all when none named).")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Refuse logins to services (all when none named).")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
         @Option(name: .long, parsing: .upToNextOption, help: "smtp, pop3, imap, web") var service: [String] = []
@@ -112,7 +112,7 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Name: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a user's display name.")
+        static let configuration = CommandConfiguration(commandName: "name", abstract: "Set a user's display name.")
         @OptionGroup var options: StoreOptionsGroup
         @Argument var address: String
         @Argument var displayName: String

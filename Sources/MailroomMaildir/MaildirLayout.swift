@@ -69,6 +69,12 @@ public struct MaildirLayout: Sendable {
         return root
     }
 
+    /// The names in a directory (without "." and ".."), empty when it cannot be read: for tools
+    /// and benchmarks that look at a Maildir's cur/ and new/ as the engine does.
+    public static func entries(of directory: String) -> [String] {
+        ((try? FileSystem.list(directory)) ?? nil) ?? []
+    }
+
     public enum Disposal: String, Sendable {
         case archive, delete
     }

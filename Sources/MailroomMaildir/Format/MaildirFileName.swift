@@ -81,44 +81,44 @@ public struct MaildirFileName: Sendable, Hashable, CustomStringConvertible {
         public var description: String { "bad Maildir file name '\(name)': \(reason)" }
     }
 
-    /// Parses a name found in cur/ or new/.
+    /// Parses a name found in cur/ or new/. Works on the UTF-8 bytes: a cold open of a large
+    /// folder parses every name.
     public static func parse(_ name: String) throws(ParseError) -> MaildirFileName {
-        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), !name.contains("\u{0}") else {
+        let utf8 = name.utf8
+        guard let first = utf8.first, first != UInt8(ascii: "."), !utf8.contains(UInt8(ascii: "/")), !utf8.contains(0) else {
             throw ParseError(name: name, reason: "empty, hidden, or contains '/' or NUL")
         }
-        var rest = Substring(name)
-        var info: Substring? = nil
-        if let colon = rest.firstIndex(of: ":") {
-            info = rest[rest.index(after: colon)...]
-            rest = rest[..<colon]
-        }
-        var parts = rest.split(separator: ",", omittingEmptySubsequences: false)
-        let base = String(parts.removeFirst())
-        guard !base.isEmpty else { throw ParseError(name: name, reason: "no unique part before ','") }
+        let colon = utf8.firstIndex(of: UInt8(ascii: ":"))
+        let rest = name[..<(colon ?? name.endIndex)]
+        var parts = rest.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        let baseBytes = parts.removeFirst()
+        guard !baseBytes.isEmpty else { throw ParseError(name: name, reason: "no unique part before ','") }
         var fields: [(key: String, value: String)] = []
         for part in parts {
-            guard let eq = part.firstIndex(of: "="), eq != part.startIndex else {
-                throw ParseError(name: name, reason: "field '\(part)' is not KEY=VALUE")
+            guard let eq = part.firstIndex(of: UInt8(ascii: "=")), eq != part.startIndex else {
+                throw ParseError(name: name, reason: "field '\(String(decoding: part, as: UTF8.self))' is not KEY=VALUE")
             }
-            fields.append((String(part[..<eq]), String(part[part.index(after: eq)...])))
+            fields.append((String(decoding: part[..<eq], as: UTF8.self), String(decoding: part[part.index(after: eq)...], as: UTF8.self)))
         }
-        var result = MaildirFileName(base: base, fields: fields)
-        if let info {
-            if info.hasPrefix("2,") {
-                for ch in info.dropFirst(2) {
-                    if let flag = Flag(rawValue: ch) {
-                        result.flags.insert(flag)
-                    } else if ch >= "a" && ch <= "z" {
-                        if !result.keywordLetters.contains(ch) { result.keywordLetters.append(ch) }
-                    }
-                    // Other characters (unknown upper-case flags of other programs) are dropped.
-                }
-                result.keywordLetters.sort()
-            } else {
-                result.otherInfo = String(info)
-            }
-        } else {
+        var result = MaildirFileName(base: String(decoding: baseBytes, as: UTF8.self), fields: fields)
+        guard let colon else {
             result.isInNew = true
+            return result
+        }
+        let info = utf8[utf8.index(after: colon)...]
+        if info.starts(with: [UInt8(ascii: "2"), UInt8(ascii: ",")]) {
+            for byte in info.dropFirst(2) {
+                let ch = Character(Unicode.Scalar(byte))
+                if let flag = Flag(rawValue: ch) {
+                    result.flags.insert(flag)
+                } else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
+                    if !result.keywordLetters.contains(ch) { result.keywordLetters.append(ch) }
+                }
+                // Other characters (unknown upper-case flags of other programs) are dropped.
+            }
+            result.keywordLetters.sort()
+        } else {
+            result.otherInfo = String(decoding: info, as: UTF8.self)
         }
         return result
     }

@@ -31,7 +31,7 @@ struct IndexRecord: Sendable, Equatable {
 
     /// The name up to ':' — the key in dovecot-uidlist.
     var baseName: Substring {
-        if let colon = fileName.firstIndex(of: ":") { return fileName[..<colon] }
+        if let colon = fileName.utf8.firstIndex(of: 0x3A) { return fileName[..<colon] }
         return Substring(fileName)
     }
 }
@@ -147,8 +147,7 @@ struct ByteReader {
     mutating func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
         let size = MemoryLayout<T>.size
         guard bytes.count >= size else { return nil }
-        var value: T = 0
-        for (i, byte) in bytes.prefix(size).enumerated() { value |= T(byte) << (8 * i) }
+        let value = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
         bytes = bytes.dropFirst(size)
         return value
     }

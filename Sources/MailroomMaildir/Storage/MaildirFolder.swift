@@ -40,7 +40,6 @@ final class MaildirFolder: @unchecked Sendable {
     // Guarded by `mutex`.
     private var index: FolderIndexFile?
     private var indexStamp = FileStamp.absent
-    private var positions: [String: Int] = [:]     // base name → position in index.records
     private var keywords = DovecotKeywords()
     private var keywordsLoadedStamp: FileStamp? = nil
     /// UIDs whose files are gone, still to be dropped from dovecot-uidlist at its next rewrite.
@@ -264,7 +263,6 @@ final class MaildirFolder: @unchecked Sendable {
                 index.records.removeAll { gone.contains($0.uid) }
                 index.highestModSeq += 1
                 self.index = index
-                rebuildPositions()
                 cache?.remove(uids: gone)
                 dropped.formUnion(gone)
                 invalidateStamp(cur: true)
@@ -295,7 +293,6 @@ final class MaildirFolder: @unchecked Sendable {
         mutex.withLock {
             index = nil
             indexStamp = .absent
-            positions = [:]
             keywordsLoadedStamp = nil
             cache = nil
         }
@@ -333,7 +330,6 @@ final class MaildirFolder: @unchecked Sendable {
                     index = nil
                 }
                 indexStamp = onDisk
-                rebuildPositions()
             }
             var state = index ?? FolderIndexFile()
             let fresh = state.uidValidity == 0
@@ -365,7 +361,6 @@ final class MaildirFolder: @unchecked Sendable {
                     // Another program started the folder over: so do we.
                     problemLog.append("\(uidListPath): UIDVALIDITY changed from \(state.uidValidity) to \(l.uidValidity)")
                     state = FolderIndexFile()
-                    positions = [:]
                     cache = nil
                     unlink("\(directory)/mailroom-cache")   // its UIDs belong to the old UIDVALIDITY
                     scanCur = true
@@ -453,7 +448,6 @@ final class MaildirFolder: @unchecked Sendable {
             }
 
             index = state
-            rebuildPositions()
 
             // 4. New UIDs under the dot lock; the list is also rewritten when it was missing or
             // damaged, so Dovecot finds every UID we know.
@@ -473,7 +467,7 @@ final class MaildirFolder: @unchecked Sendable {
             if var state = index {
                 for i in state.records.indices where !state.records[i].inCur {
                     let r = state.records[i]
-                    let target = r.fileName.contains(":") ? r.fileName : r.fileName + ":2,"
+                    let target = r.fileName.utf8.contains(UInt8(ascii: ":")) ? r.fileName : r.fileName + ":2,"
                     if rename("\(directory)/new/\(r.fileName)", "\(directory)/cur/\(target)") == 0 {
                         state.records[i].fileName = target
                         state.records[i].inCur = true
@@ -487,11 +481,8 @@ final class MaildirFolder: @unchecked Sendable {
 
             // 6. Stamps: a directory read and not changed by us is trusted once settled.
             if var state = index {
-                if readUIDList, !listNeedsRepair, unknown.isEmpty {
-                    state.uidListStamp = uidListStamp.isSettled(now: now, window: window) ? uidListStamp : .absent
-                } else if !unknown.isEmpty || listNeedsRepair {
-                    state.uidListStamp = .absent
-                }
+                // (When UIDs were assigned, assignUIDs recorded the stamp of the list it wrote.)
+                if readUIDList, !listNeedsRepair, unknown.isEmpty { state.uidListStamp = uidListStamp }
                 if scanCur { state.curStamp = (!moved && curStamp.isSettled(now: now, window: window)) ? curStamp : .absent }
                 if moved { state.curStamp = .absent }
                 if scanNew { state.newStamp = (!moved && newStamp.isSettled(now: now, window: window)) ? newStamp : .absent }
@@ -554,7 +545,7 @@ final class MaildirFolder: @unchecked Sendable {
         var assigned: [UInt32] = []
         state.highestModSeq += 1
         for entry in entries {
-            let base = entry.0.firstIndex(of: ":").map { String(entry.0[..<$0]) } ?? entry.0
+            let base = entry.0.utf8.firstIndex(of: 0x3A).map { String(entry.0[..<$0]) } ?? entry.0
             let uid: UInt32
             if let existing = byName[base], !known.contains(existing) {
                 uid = existing
@@ -572,20 +563,20 @@ final class MaildirFolder: @unchecked Sendable {
         // another program may have just delivered them.
         list.records.removeAll { dropped.contains($0.uid) }
         list.records.sort { $0.uid < $1.uid }
-        try lock.replace(with: Array(list.serialized.utf8))
+        // The stamp of the list we wrote: a later change by anyone gets a new inode (replace) or
+        // size (Dovecot appends records), so this needs no settle time.
+        state.uidListStamp = try lock.replace(with: Array(list.serialized.utf8))
         dropped = []
         state.nextUID = list.nextUID
         state.records.sort { $0.uid < $1.uid }
-        state.uidListStamp = .absent
         index = state
-        rebuildPositions()
         return assigned
     }
 
     private func readList() -> DovecotUIDList? {
         do {
             guard let bytes = try FileSystem.read(uidListPath) else { return nil }
-            let parsed = try DovecotUIDList.parse(String(decoding: bytes, as: UTF8.self))
+            let parsed = try DovecotUIDList.parse(bytes: bytes)
             for p in parsed.problems { problemLog.append(p.description) }
             return parsed.list
         } catch {
@@ -598,10 +589,10 @@ final class MaildirFolder: @unchecked Sendable {
         scanCount += 1
         guard let names = try? FileSystem.list("\(directory)/\(sub)") else { return }
         for name in names {
-            if name.hasPrefix(".") || name.contains("/") {
+            if name.utf8.first == UInt8(ascii: ".") || name.utf8.contains(UInt8(ascii: "/")) {
                 continue
             }
-            let base = name.firstIndex(of: ":").map { String(name[..<$0]) } ?? name
+            let base = name.utf8.firstIndex(of: 0x3A).map { String(name[..<$0]) } ?? name
             if base.isEmpty { problemLog.append("\(directory)/\(sub)/\(name): no unique name before ':'"); continue }
             if let other = found[base] {
                 // The same message in new/ and cur/ (a crash between link and unlink in another
@@ -668,13 +659,6 @@ final class MaildirFolder: @unchecked Sendable {
     private func invalidateStamp(cur: Bool = false, new: Bool = false) {
         if cur { index?.curStamp = .absent }
         if new { index?.newStamp = .absent }
-    }
-
-    private func rebuildPositions() {
-        positions = [:]
-        guard let index else { return }
-        positions.reserveCapacity(index.records.count)
-        for (i, r) in index.records.enumerated() { positions[String(r.baseName)] = i }
     }
 
     private func position(of uid: UInt32, in records: [IndexRecord]) -> Int? {

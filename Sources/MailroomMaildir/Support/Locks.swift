@@ -61,19 +61,28 @@ final class DotLock {
 
     /// Writes `content` into the lock file, fsyncs it, renames it over the target (releasing the
     /// lock) and fsyncs the directory.
-    func replace(with content: [UInt8]) throws(StorageError) {
+    /// Returns the stamp of the file it wrote, taken from the descriptor, so a caller can tell
+    /// its own version from a later one.
+    @discardableResult
+    func replace(with content: [UInt8]) throws(StorageError) -> FileStamp {
         precondition(held, "DotLock used after release")
         held = false
+        var written = FileStamp.absent
         do throws(FileSystemError) {
             try FileSystem.writeAll(fd, content, path: lockPath)
             guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync", path: lockPath, code: errno) }
             CrashPoints.reach("uidlist.written")
+            var st = stat()
+            _ = fstat(fd, &st)
+            written = FileStamp(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                                mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
             close(fd)
             guard rename(lockPath, target) == 0 else {
                 throw FileSystemError(operation: "rename", path: target, code: errno)
             }
             CrashPoints.reach("uidlist.replaced")
             try FileSystem.syncDirectory(FileSystem.parent(of: target))
+            return written
         } catch {
             close(fd)
             unlink(lockPath)
