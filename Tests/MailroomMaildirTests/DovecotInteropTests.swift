@@ -118,6 +118,10 @@ struct DovecotInteropTests {
         _ = try dovecot.imap.store("INBOX", uids: "5", .add, flags: ["\\Seen", "Project-X"])
         let appended = try dovecot.imap.append(Array(message(9).utf8), to: "INBOX", flags: ["\\Flagged", "Dovecot-Added"])
         #expect(appended.uid == 7)
+        // Dovecot counts UIDVALIDITY for new folders in the same files: never one of ours.
+        try dovecot.imap.createFolder("Fresh")
+        let fresh = try #require(try dovecot.imap.select("Fresh").uidValidity)
+        #expect(fresh > max(inbox.uidValidity, sentView.uidValidity))
         #expect(dovecot.logErrors.isEmpty, "\(dovecot.logErrors)")
         dovecot.stop()
         let after = try s.open(.inbox)

@@ -75,6 +75,28 @@ struct MaildirEngineTests {
         #expect(try f.storage().open(.inbox).messages.map(\.uid) == [1, 2, 4, 5, 6])
     }
 
+    @Test("a folder deleted and created again gets a new UIDVALIDITY at once, counted in Dovecot's files")
+    func uidValidityCounter() throws {
+        let f = try MaildirFixture()
+        let s = f.storage()
+        let path = FolderPath(["Reborn"])
+        var seen: [UInt32] = [try s.open(.inbox).uidValidity]
+        for _ in 0..<3 {
+            try s.createFolder(path)
+            seen.append(try s.open(path).uidValidity)
+            try s.deleteFolder(path)
+        }
+        #expect(Set(seen).count == seen.count, "\(seen)")
+        #expect(seen == seen.sorted())
+        let last = try #require(seen.last)
+        #expect(try f.read("dovecot-uidvalidity") == UIDValidityCounter.hex8(last))
+        #expect(FileManager.default.fileExists(atPath: "\(f.root)/dovecot-uidvalidity.\(UIDValidityCounter.hex8(last))"))
+        // A damaged counter file is recovered from the marker.
+        try f.write("dovecot-uidvalidity", "garbage")
+        try s.createFolder(path)
+        #expect(try s.open(path).uidValidity == last + 1)
+    }
+
     @Test("the files are what Dovecot expects: uidlist v3, keywords file, letters in names, cur/ with :2,")
     func onDiskFormat() throws {
         let f = try MaildirFixture()

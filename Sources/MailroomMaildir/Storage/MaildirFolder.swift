@@ -368,7 +368,7 @@ final class MaildirFolder: @unchecked Sendable {
                 }
             }
             if state.uidValidity == 0 {
-                state.uidValidity = list?.uidValidity ?? UInt32(truncatingIfNeeded: max(1, time(nil)))
+                state.uidValidity = list?.uidValidity ?? UIDValidityCounter.next(forFolder: directory)
                 state.nextUID = max(state.nextUID, list?.nextUID ?? 1)
                 readUIDList = true
             }
