@@ -440,10 +440,27 @@ final class MaildirFolder: @unchecked Sendable {
             }
             if let list {
                 state.nextUID = max(state.nextUID, list.nextUID)
-                // After a full scan, list records without a file are gone (Dovecot drops them too).
+                // After a full scan, list records without a file are gone (Dovecot leaves expunged
+                // records until its next rewrite). A file renamed while a directory was being read
+                // can be missed by that readdir, so look once more before dropping a UID.
                 if bothScanned {
                     let have = Set(state.records.map(\.uid))
-                    for r in list.records where !have.contains(r.uid) { dropped.insert(r.uid) }
+                    let stale = list.records.filter { !have.contains($0.uid) && !dropped.contains($0.uid) }
+                    if !stale.isEmpty {
+                        var again: [String: (name: String, inCur: Bool)] = [:]
+                        scan("new", inCur: false, into: &again)
+                        scan("cur", inCur: true, into: &again)
+                        for r in stale {
+                            if let file = again[r.fileName] {
+                                state.records.append(makeRecord(uid: r.uid, fileName: file.name, inCur: file.inCur,
+                                                                modSeq: state.highestModSeq + 1))
+                                unknown.removeAll { $0.0 == file.name }
+                            } else {
+                                dropped.insert(r.uid)
+                            }
+                        }
+                        state.records.sort { $0.uid < $1.uid }
+                    }
                 }
             }
 
@@ -561,7 +578,8 @@ final class MaildirFolder: @unchecked Sendable {
         }
         // … minus the records of files known to be gone. Records with UIDs we never had stay:
         // another program may have just delivered them.
-        list.records.removeAll { dropped.contains($0.uid) }
+        let live = Set(state.records.map(\.uid))
+        list.records.removeAll { dropped.contains($0.uid) && !live.contains($0.uid) }
         list.records.sort { $0.uid < $1.uid }
         // The stamp of the list we wrote: a later change by anyone gets a new inode (replace) or
         // size (Dovecot appends records), so this needs no settle time.
