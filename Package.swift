@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Mailroom — multi-tenant virtual-domain mail platform.
-// Layers (see ../shared/docs/style.md §6): MailroomCore (pure) → MailroomConfig, MailroomStore,
-// MailroomMaildir → MailroomCLI → the `mailroom` executable.
+// Layers (see ../shared/docs/style.md §6): MailroomCore (pure) → MailroomSMTP (pure protocol:
+// grammar, framing, replies) and MailroomConfig, MailroomStore, MailroomMaildir → MailroomCLI →
+// the `mailroom` executable.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -28,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "MailroomCore", swiftSettings: strict),
         .target(name: "MailroomConfig", dependencies: ["MailroomCore"], swiftSettings: strict),
+        // SMTP without I/O: command grammar, DATA/BDAT framing, replies and enhanced status codes.
+        .target(name: "MailroomSMTP", dependencies: ["MailroomCore"], swiftSettings: strict),
         .target(
             name: "MailroomStore",
             dependencies: [
@@ -48,6 +51,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // The durable mail queue (spool files, per-recipient results, group commit).
+        .target(
+            name: "MailroomQueue",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: strict),
         .target(
             name: "MailroomCLI",
             dependencies: [
@@ -67,9 +75,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomConfigTests", dependencies: ["MailroomConfig"], swiftSettings: strict),
+        .testTarget(name: "MailroomSMTPTests", dependencies: ["MailroomSMTP", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],
                     exclude: ["Support/imap_probe.py"], swiftSettings: strict),
+        .testTarget(name: "MailroomQueueTests", dependencies: ["MailroomQueue"], swiftSettings: strict),
         .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,73 @@
+// GroupSync — lets concurrent sessions share one fsync of a directory ("group commit"). A
+// caller that has just renamed its message into the directory asks for a sync; if a sync is
+// already running it may have started before that rename, so the caller waits for the next one,
+// which covers every rename made before it started. With 20 sessions committing at once this
+// turns 20 directory fsyncs into two or three, which is where most of the time of a durable
+// queue write goes (see scripts/bench/smtp when it exists, and docs/design.md).
+// A failed fsync fails every caller it was meant to cover; the next caller starts a new one.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+final class GroupSync: @unchecked Sendable {
+    /// Recent rounds kept to tell each waiter how its round went.
+    static let keptRounds = 256
+
+    private let path: String
+    private let condition = NSCondition()
+    private var requested: UInt64 = 0
+    private var completed: UInt64 = 0
+    private var running = false
+    /// Finished rounds, oldest first: each covered every ticket up to its target.
+    private var rounds: [(target: UInt64, error: QueueError?)] = []
+    private var count = 0
+
+    init(path: String) { self.path = path }
+
+    /// How many fsync calls were made (for tests and benchmarks).
+    var syncCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return count
+    }
+
+    /// Returns once a directory fsync that started after this call has completed.
+    func sync() throws(QueueError) {
+        condition.lock()
+        requested += 1
+        let ticket = requested
+        while completed < ticket {
+            if running {
+                condition.wait()
+                continue
+            }
+            // Every ticket handed out so far belongs to a rename that is already done.
+            running = true
+            let target = requested
+            condition.unlock()
+            let error = Self.fsyncDirectory(path)
+            condition.lock()
+            count += 1
+            rounds.append((target, error))
+            if rounds.count > Self.keptRounds { rounds.removeFirst(rounds.count - Self.keptRounds) }
+            completed = target
+            running = false
+            condition.broadcast()
+        }
+        // The round that covered this ticket is the first whose target reaches it.
+        let round = rounds.first { $0.target >= ticket }
+        condition.unlock()
+        guard let round else { throw .io("directory sync of \(path): result no longer known") }
+        if let error = round.error { throw error }
+    }
+
+    static func fsyncDirectory(_ path: String) -> QueueError? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return QueueError.from(errno, "open \(path)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { return QueueError.from(errno, "fsync \(path)") }
+        return nil
+    }
+}

@@ -1,0 +1,180 @@
+// The durable queue on disk: commit order, the start-up scan, per-recipient results with torn
+// lines, hold and release, damaged files, and many sessions committing at once sharing
+// directory fsyncs without losing a message.
+
+import Foundation
+import Testing
+@testable import MailroomQueue
+
+final class SpoolFixture: @unchecked Sendable {
+    let directory: String
+    let spool: Spool
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "mailroom-spool-\(UUID().uuidString)"
+        spool = try Spool(directory: directory)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func envelope(_ n: Int = 1) -> Envelope {
+        Envelope(sender: "bob@example.org",
+                 recipients: [.init(address: "alice@example.com"),
+                              .init(address: "用户@例子.中国", notify: [.success, .failure], originalRecipient: "utf-8;用户@例子.中国")],
+                 returnContent: .headers, envelopeID: "env-\(n)", smtpUTF8: true, body: "8BITMIME",
+                 clientAddress: "192.0.2.7", heloName: "client.example.org", protocolName: "UTF8SMTPS",
+                 listener: "mx", arrival: 1_700_000_000)
+    }
+
+    func files(_ sub: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(sub)")) ?? []).sorted()
+    }
+}
+
+func body(_ n: Int) -> [UInt8] {
+    Array("Subject: message \(n)\r\nFrom: bob@example.org\r\n\r\n正文 \(n)\r\n".utf8)
+}
+
+@Suite("Queue spool")
+struct SpoolTests {
+    @Test("a committed message is in queue/ with its envelope and bytes; incoming/ is empty")
+    func commit() throws {
+        let f = try SpoolFixture()
+        let writer = try f.spool.receive(f.envelope())
+        try writer.append(body(1).prefix(10))
+        try writer.append(body(1).dropFirst(10))
+        #expect(f.files("incoming") == [writer.id.value])
+        #expect(f.files("queue").isEmpty)
+        try writer.commit()
+        #expect(f.files("incoming").isEmpty)
+        #expect(f.files("queue") == [writer.id.value])
+        let queued = try f.spool.message(writer.id)
+        #expect(queued.envelope == f.envelope())
+        #expect(try f.spool.messageBytes(queued) == body(1))
+        #expect(queued.messageSize == body(1).count)
+        #expect(queued.pendingRecipients == [0, 1])
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(f.directory)/queue/\(writer.id)")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test("an aborted or abandoned reception leaves nothing behind")
+    func abort() throws {
+        let f = try SpoolFixture()
+        let writer = try f.spool.receive(f.envelope())
+        try writer.append(body(1))
+        writer.abort()
+        #expect(f.files("incoming").isEmpty && f.files("queue").isEmpty)
+        do {
+            let dropped = try f.spool.receive(f.envelope())
+            try dropped.append(body(2))
+        }
+        #expect(f.files("incoming").isEmpty)
+    }
+
+    @Test("the start-up scan removes unacknowledged receptions and lists the queue in arrival order")
+    func scan() throws {
+        let f = try SpoolFixture()
+        var ids: [QueueID] = []
+        for n in 1...3 {
+            let w = try f.spool.receive(f.envelope(n))
+            try w.append(body(n))
+            try w.commit()
+            ids.append(w.id)
+        }
+        // A crash during DATA leaves a partial file in incoming/ (never acknowledged).
+        try Data("MAILROOM-QUEUE 1 5\n{\"se".utf8).write(to: URL(fileURLWithPath: "\(f.directory)/incoming/\(QueueID.make())"))
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: "\(f.directory)/queue/not-an-id"))
+        try f.spool.setHeld(ids[1], true)
+        let result = try Spool(directory: f.directory).scan()
+        #expect(result.removedIncoming == 1)
+        #expect(result.queued == [ids[0], ids[2]])
+        #expect(result.held == [ids[1]])
+        #expect(result.unreadable.count == 1)
+        #expect(f.files("incoming").isEmpty)
+        #expect(try f.spool.message(ids[1]).held)
+        try f.spool.setHeld(ids[1], false)
+        #expect(try f.spool.scan().queued == ids)
+    }
+
+    @Test("recipient results are durable, a torn last line is ignored, pending recipients follow")
+    func results() throws {
+        let f = try SpoolFixture()
+        let w = try f.spool.receive(f.envelope())
+        try w.append(body(1))
+        try w.commit()
+        try f.spool.record(RecipientResult(recipient: 1, status: .deferred, text: "451 4.3.0 try\nlater"), for: w.id)
+        #expect(try f.spool.message(w.id).pendingRecipients == [0, 1])
+        try f.spool.record(RecipientResult(recipient: 0, status: .delivered, text: "250 2.0.0 ok"), for: w.id)
+        // A crash in the middle of the next append.
+        let log = "\(f.directory)/queue/\(w.id).log"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("1 deliv".utf8))
+        try handle.close()
+        let queued = try f.spool.message(w.id)
+        #expect(queued.results.map(\.status) == [.deferred, .delivered])
+        #expect(queued.results[0].text == "451 4.3.0 try later")
+        #expect(queued.pendingRecipients == [1])
+        try f.spool.remove(w.id)
+        #expect(f.files("queue").isEmpty)
+        #expect(throws: QueueError.notFound(w.id)) { try f.spool.message(w.id) }
+    }
+
+    @Test("damaged queue files are reported, never a crash", arguments: [
+        "", "MAILROOM-QUEUE 1 999\n{}", "NOT A QUEUE FILE\n", "MAILROOM-QUEUE 1 2\n{}\n", "MAILROOM-QUEUE 1 x\n",
+    ])
+    func damaged(_ text: String) throws {
+        let f = try SpoolFixture()
+        let id = QueueID.make()
+        try Data(text.utf8).write(to: URL(fileURLWithPath: "\(f.directory)/queue/\(id)"))
+        #expect(throws: QueueError.self) { try f.spool.message(id) }
+    }
+
+    @Test("queue IDs sort by arrival and refuse anything that could be a path")
+    func queueIDs() throws {
+        let a = QueueID.make(now: 1_700_000_000_000_000)
+        let b = QueueID.make(now: 1_700_000_000_000_001)
+        #expect(a < b)
+        #expect(a.arrivalMicroseconds == 1_700_000_000_000_000)
+        #expect(QueueID(a.value) == a)
+        for bad in ["", "../etc/passwd", "1hkq8v0a3p4P2v5", "1hkq8v0a3p4P2v5Q1/x", "1HKQ8V0A3P4P2V5Q1", "short P1Q1"] {
+            #expect(QueueID(bad) == nil, "\(bad)")
+        }
+        let ids = (0..<1000).map { _ in QueueID.make() }
+        #expect(Set(ids).count == 1000)
+    }
+
+    @Test("20 sessions committing at once: every message queued once, directory fsyncs shared")
+    func groupCommit() async throws {
+        let f = try SpoolFixture()
+        let sessions = 20
+        let perSession = 10
+        let spool = f.spool
+        try await withThrowingTaskGroup(of: [QueueID].self) { group in
+            for s in 0..<sessions {
+                group.addTask {
+                    var mine: [QueueID] = []
+                    for n in 0..<perSession {
+                        let w = try spool.receive(f.envelope(s * 100 + n))
+                        try w.append(body(s * 100 + n))
+                        try w.commit()
+                        mine.append(w.id)
+                    }
+                    return mine
+                }
+            }
+            var all: [QueueID] = []
+            for try await ids in group { all += ids }
+            #expect(Set(all).count == sessions * perSession)
+        }
+        let scan = try f.spool.scan()
+        #expect(scan.queued.count == sessions * perSession)
+        #expect(f.spool.commitSyncs <= sessions * perSession)
+        #expect(f.spool.commitSyncs >= 1)
+        for id in scan.queued {
+            let m = try f.spool.message(id)
+            let n = Int(m.envelope.envelopeID!.dropFirst(4))!
+            #expect(try f.spool.messageBytes(m) == body(n))
+        }
+    }
+}
