@@ -1,0 +1,198 @@
+// DeliveryStatusNotification — the bounce (or delay warning) the queue sends to the envelope
+// sender: a multipart/report (RFC 6522) with a human-readable part, a machine-readable
+// message/delivery-status part (RFC 3464 §2) and the original message's headers (RET=HDRS, the
+// default) or the whole message (RET=FULL, RFC 3461 §4.3).
+//
+// Rules:
+//   - never to the null reverse-path `<>` (RFC 5321 §4.5.5, RFC 3464 §2.1: DSNs are sent with
+//     a null sender, so a bounce of a bounce is impossible);
+//   - `Auto-Submitted: auto-replied` (RFC 3834 §5) so vacation responders stay quiet;
+//   - internationalized addresses or headers use the RFC 6533 types
+//     (message/global-delivery-status, message/global-headers, message/global) and "utf-8;"
+//     address types, so 用户@例子.中国 is reported exactly;
+//   - a returned full message larger than `maximumReturnedBytes` is cut to its headers.
+// The result is the message bytes with CRLF line ends; the queue spools it with sender "".
+
+public struct DeliveryStatusNotification: Sendable {
+    /// RFC 3464 §2.3.3 Action values the queue reports.
+    public enum Action: String, Sendable {
+        case failed, delayed, delivered, relayed, expanded
+    }
+
+    /// One recipient's part of the report.
+    public struct RecipientStatus: Sendable, Equatable {
+        public var finalRecipient: String
+        public var originalRecipient: String?
+        public var action: Action
+        /// RFC 3463 status, e.g. "5.1.1".
+        public var status: String
+        /// The reply that decided it, e.g. "550 5.1.1 no such user" (Diagnostic-Code: smtp; …).
+        public var diagnostic: String?
+        public var remoteMTA: String?
+
+        public init(finalRecipient: String, originalRecipient: String? = nil, action: Action, status: String,
+                    diagnostic: String? = nil, remoteMTA: String? = nil) {
+            self.finalRecipient = finalRecipient
+            self.originalRecipient = originalRecipient
+            self.action = action
+            self.status = status
+            self.diagnostic = diagnostic
+            self.remoteMTA = remoteMTA
+        }
+    }
+
+    /// The largest original message returned whole with RET=FULL (10 MiB); beyond it only the
+    /// headers are returned, as Postfix's bounce_size_limit does.
+    public static let maximumReturnedBytes = 10 * 1024 * 1024
+
+    /// The report for `envelope`'s sender, or nil when the sender is null.
+    public static func compose(reportingMTA: String, queueID: QueueID, envelope: Envelope, recipients: [RecipientStatus],
+                               original: [UInt8], now: Int64, messageID: String, boundary: String) -> [UInt8]? {
+        guard !envelope.sender.isEmpty, !recipients.isEmpty else { return nil }
+        let international = envelope.smtpUTF8 || !isASCII(envelope.sender)
+            || recipients.contains { !isASCII($0.finalRecipient) || !isASCII($0.originalRecipient ?? "") }
+            || !isASCII(headerSection(of: original))
+        let failed = recipients.contains { $0.action == .failed }
+        let subject = failed ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)"
+
+        var out = ""
+        func line(_ text: String = "") { out += text + "\r\n" }
+        line("From: Mail Delivery System <MAILER-DAEMON@\(reportingMTA)>")
+        line("To: <\(envelope.sender)>")
+        line("Subject: \(subject)")
+        line("Date: \(RFC5322Date.format(now))")
+        line("Message-ID: <\(messageID)>")
+        line("Auto-Submitted: auto-replied")
+        line("MIME-Version: 1.0")
+        line("Content-Type: multipart/report; report-type=\(international ? "global-delivery-status" : "delivery-status");")
+        line("\tboundary=\"\(boundary)\"")
+        line()
+        line("This is a MIME-encapsulated message.")
+        line()
+
+        // 1. For people.
+        line("--\(boundary)")
+        line("Content-Type: text/plain; charset=utf-8")
+        line("Content-Transfer-Encoding: 8bit")
+        line()
+        line("This is the mail system at \(reportingMTA).")
+        line()
+        if failed {
+            line("Your message could not be delivered to one or more recipients.")
+            line("It is attached below. The mail system said:")
+        } else {
+            line("Your message has not been delivered yet to one or more recipients.")
+            line("The mail system will keep trying; you need not send it again.")
+        }
+        line()
+        for r in recipients where r.action == .failed || r.action == .delayed {
+            line("<\(r.finalRecipient)>: \(r.diagnostic ?? r.status)")
+        }
+        line()
+
+        // 2. For programs (RFC 3464 §2.2 per-message fields, §2.3 per-recipient fields).
+        line("--\(boundary)")
+        line("Content-Type: message/\(international ? "global-delivery-status" : "delivery-status")")
+        line()
+        line("Reporting-MTA: dns; \(reportingMTA)")
+        line("X-Mailroom-Queue-ID: \(queueID)")
+        if let envid = envelope.envelopeID { line("Original-Envelope-Id: \(envid)") }
+        line("Arrival-Date: \(RFC5322Date.format(envelope.arrival))")
+        for r in recipients {
+            line()
+            line("Final-Recipient: \(addressType(r.finalRecipient)); \(r.finalRecipient)")
+            if let original = r.originalRecipient {
+                // ORCPT is kept as "type;address" (RFC 3461 §4.2).
+                line("Original-Recipient: \(original.contains(";") ? original : "\(addressType(original)); \(original)")")
+            }
+            line("Action: \(r.action.rawValue)")
+            line("Status: \(r.status)")
+            if let mta = r.remoteMTA { line("Remote-MTA: dns; \(mta)") }
+            if let diagnostic = r.diagnostic { line("Diagnostic-Code: smtp; \(oneLine(diagnostic))") }
+        }
+        line()
+
+        // 3. The original: headers (default) or the whole message.
+        let full = envelope.returnContent == .full && original.count <= maximumReturnedBytes
+        line("--\(boundary)")
+        if full {
+            line("Content-Type: message/\(international ? "global" : "rfc822")")
+        } else {
+            line("Content-Type: \(international ? "message/global-headers" : "text/rfc822-headers")")
+        }
+        line()
+        var bytes = Array(out.utf8)
+        let returned = full ? original : Array(headerSection(of: original).utf8)
+        bytes += crlfNormalized(returned)
+        if bytes.last != 0x0A { bytes += [0x0D, 0x0A] }
+        bytes += Array("\r\n--\(boundary)--\r\n".utf8)
+        return bytes
+    }
+
+    /// RFC 3464 §2.3.2 / RFC 6533 §3: rfc822 for ASCII addresses, utf-8 otherwise.
+    static func addressType(_ address: String) -> String { isASCII(address) ? "rfc822" : "utf-8" }
+
+    static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+
+    static func oneLine(_ text: String) -> String {
+        String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+    }
+
+    /// The header section of a message (up to and including the blank line's predecessor).
+    static func headerSection(of message: [UInt8]) -> String {
+        var i = 0
+        var lineStart = 0
+        while i < message.count {
+            if message[i] == 0x0A {
+                let line = message[lineStart..<i]
+                if line.isEmpty || line == [0x0D] { return String(decoding: message[0..<lineStart], as: UTF8.self) }
+                lineStart = i + 1
+            }
+            i += 1
+        }
+        return String(decoding: message, as: UTF8.self)
+    }
+
+    /// Bare LF becomes CRLF (the report is one consistent message).
+    static func crlfNormalized(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 40)
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
+            out.append(byte)
+            previous = byte
+        }
+        return out
+    }
+}
+
+/// RFC 5322 §3.3 date-time in UTC: "Tue, 14 Nov 2023 22:13:20 +0000".
+public enum RFC5322Date {
+    static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]   // 1970-01-01 was a Thursday
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    public static func format(_ seconds: Int64) -> String {
+        let dayCount = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = seconds - dayCount * 86400
+        let (year, month, day) = civil(fromDays: dayCount)
+        let weekday = days[Int(((dayCount % 7) + 7) % 7)]
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekday), \(day) \(months[Int(month) - 1]) \(year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
+    }
+
+    /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day) — Howard Hinnant's
+    /// well-known civil-from-days algorithm.
+    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}
