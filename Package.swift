@@ -54,7 +54,7 @@ let package = Package(
         // The durable mail queue (spool files, per-recipient results, group commit).
         .target(
             name: "MailroomQueue",
-            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["MailroomCore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
         .target(
             name: "MailroomCLI",
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],
                     exclude: ["Support/imap_probe.py"], swiftSettings: strict),
-        .testTarget(name: "MailroomQueueTests", dependencies: ["MailroomQueue"], swiftSettings: strict),
+        .testTarget(name: "MailroomQueueTests", dependencies: ["MailroomQueue", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"], swiftSettings: strict),
     ]
 )
