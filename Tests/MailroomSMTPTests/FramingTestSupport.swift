@@ -4,7 +4,7 @@
 // server's session will (DATA → message data, BDAT → chunk, AUTH → one response line) and
 // records what comes out.
 //
-// The corpus is found relative to this file (Tests/MailroomSMTPTests → ../../../shared/corpora),
+// The corpus is found as Corpora.swift describes (../shared/corpora beside the repository),
 // the same layout as in CI. A missing corpus is a failure, never a skip.
 
 import Foundation
@@ -264,13 +264,8 @@ enum FramingCorpus {
         var description: String { "corpus file missing or unreadable: \(path)" }
     }
 
-    /// shared/corpora/smtp-smuggling-cases, found from this file's path.
-    static var directory: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/corpora/smtp-smuggling-cases")
-            .standardizedFileURL
-    }
+    /// shared/corpora/smtp-smuggling-cases (see Corpora.swift for where it is looked for).
+    static var directory: URL { Corpora.path("smtp-smuggling-cases") }
 
     static func bytes(_ relativePath: String) throws -> [UInt8] {
         let path = directory.appendingPathComponent(relativePath).path

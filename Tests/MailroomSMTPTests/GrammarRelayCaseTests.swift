@@ -176,7 +176,7 @@ private func same(_ a: PathFact, _ b: PathFact) -> Bool {
 
 @Suite("Grammar: open-relay address forms")
 struct GrammarRelayCaseTests {
-    static let corpus = "/work/shared/corpora/smtp-open-relay-cases/relay_cases.tsv"
+    static let corpus = Corpora.path("smtp-open-relay-cases/relay_cases.tsv").path
 
     @Test("each MAIL FROM and RCPT TO parses to the facts the relay decision needs", arguments: relayCases)
     func parseFacts(relayCase: RelayCase) {
