@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "MailroomCLI",
             dependencies: [
-                "MailroomCore", "MailroomConfig", "MailroomStore", "MailroomMaildir",
+                "MailroomCore", "MailroomConfig", "MailroomStore", "MailroomMaildir", "MailroomSMTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

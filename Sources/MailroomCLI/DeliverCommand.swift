@@ -54,45 +54,11 @@ import Foundation
 import MailroomConfig
 import MailroomCore
 import MailroomMaildir
+import MailroomSMTP
 import MailroomStore
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// An RFC 3463 enhanced mail system status code ("class.subject.detail").
-struct EnhancedStatusCode: Sendable, Equatable, CustomStringConvertible {
-    let text: String
-    var isTemporary: Bool { text.hasPrefix("4.") }
-    var description: String { text }
-
-    /// X.1.1 Bad destination mailbox address: no such user.
-    static let unknownUser = EnhancedStatusCode(text: "5.1.1")
-    /// X.1.2 Bad destination system address: the domain is not hosted here.
-    static let notLocalDomain = EnhancedStatusCode(text: "5.1.2")
-    /// X.1.3 Bad destination mailbox address syntax.
-    static let badRecipientSyntax = EnhancedStatusCode(text: "5.1.3")
-    /// X.1.7 Bad sender's mailbox address syntax.
-    static let badSenderSyntax = EnhancedStatusCode(text: "5.1.7")
-    /// X.2.1 Mailbox disabled, not accepting messages (the domain is disabled).
-    static let mailboxDisabled = EnhancedStatusCode(text: "5.2.1")
-    /// X.2.2 Mailbox full.
-    static let mailboxFull = EnhancedStatusCode(text: "5.2.2")
-    static let mailboxFullTemporary = EnhancedStatusCode(text: "4.2.2")
-    /// X.3.0 Other or undefined mail system status.
-    static let systemTemporary = EnhancedStatusCode(text: "4.3.0")
-    /// X.3.1 Mail system full (disk full).
-    static let systemFull = EnhancedStatusCode(text: "4.3.1")
-    /// X.3.4 Message too big for system.
-    static let messageTooBig = EnhancedStatusCode(text: "5.3.4")
-    /// X.3.5 System incorrectly configured.
-    static let misconfigured = EnhancedStatusCode(text: "4.3.5")
-    /// X.4.3 Directory server failure (the account store cannot be asked).
-    static let directoryFailure = EnhancedStatusCode(text: "4.4.3")
-    /// X.4.6 Routing loop detected.
-    static let mailLoop = EnhancedStatusCode(text: "5.4.6")
-    /// X.6.0 Other or undefined media error.
-    static let badContent = EnhancedStatusCode(text: "5.6.0")
-}
 
 /// <sysexits.h> codes a local delivery agent reports to its MTA.
 enum SysExit: Int32, Sendable {
@@ -172,7 +138,7 @@ enum LocalDelivery {
         do {
             config = try MailroomConfig.load(path: configPath)
         } catch {
-            throw .temporary(.misconfigured, "configuration is invalid: \(error)")
+            throw .temporary(.systemIncorrectlyConfigured, "configuration is invalid: \(error)")
         }
         let raw = try readStandardInput(limit: config.storage.maxMessageBytes)
         let message = try prepare(raw, recipient: recipient, returnPath: returnPath)
@@ -186,7 +152,7 @@ enum LocalDelivery {
         do {
             return try EmailAddress(stripAngleBrackets(text))
         } catch {
-            throw DeliveryRefusal(exit: .noUser, status: .badRecipientSyntax, text: "recipient '\(text)': \(error)")
+            throw DeliveryRefusal(exit: .noUser, status: .badDestinationMailboxSyntax, text: "recipient '\(text)': \(error)")
         }
     }
 
@@ -195,7 +161,7 @@ enum LocalDelivery {
     static func reversePath(_ text: String) throws(DeliveryRefusal) -> String {
         let path = stripAngleBrackets(text)
         func refuse(_ why: String) -> DeliveryRefusal {
-            DeliveryRefusal(exit: .usage, status: .badSenderSyntax, text: "sender '\(text)': \(why)")
+            DeliveryRefusal(exit: .usage, status: .badSenderMailboxSyntax, text: "sender '\(text)': \(why)")
         }
         if path.utf8.count + 2 > maximumReversePathLength {
             throw refuse("longer than \(maximumReversePathLength) octets (RFC 5321 §4.5.3.1.3)")
@@ -221,7 +187,7 @@ enum LocalDelivery {
             let n = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .temporary(.systemTemporary, "cannot read the message: \(String(cString: strerror(errno)))")
+                throw .temporary(.mailSystemTemporaryFailure, "cannot read the message: \(String(cString: strerror(errno)))")
             }
             if n == 0 { return message }
             if message.count + n > limit {
@@ -241,10 +207,10 @@ enum LocalDelivery {
             body = body.firstIndex(of: 0x0A).map { body[($0 + 1)...] } ?? []
         }
         if body.allSatisfy({ $0 == 0x0A || $0 == 0x0D }) {
-            throw DeliveryRefusal(exit: .dataError, status: .badContent, text: "the message is empty")
+            throw DeliveryRefusal(exit: .dataError, status: .mediaError, text: "the message is empty")
         }
         for value in headerValues(named: "Delivered-To", in: body) where sameAddress(value, recipient) {
-            throw DeliveryRefusal(exit: .dataError, status: .mailLoop,
+            throw DeliveryRefusal(exit: .dataError, status: .routingLoop,
                                   text: "mail loop: the message was already delivered to \(recipient.ascii) (Delivered-To:)")
         }
         let crlf = body.firstIndex(of: 0x0A).map { $0 > body.startIndex && body[$0 - 1] == 0x0D } ?? false
@@ -304,9 +270,9 @@ enum LocalDelivery {
         do {
             context = try await StoreContext.open(config: config, migrate: false)
         } catch let error as StoreError {
-            throw .temporary(.directoryFailure, "account store: \(error)")
+            throw .temporary(.directoryServerFailure, "account store: \(error)")
         } catch {
-            throw .temporary(.directoryFailure, "account store unreachable: \(error)")
+            throw .temporary(.directoryServerFailure, "account store unreachable: \(error)")
         }
         var expansion = RecipientExpansion(store: context.store)
         do {
@@ -316,7 +282,7 @@ enum LocalDelivery {
             throw refusal
         } catch {
             await context.store.close()
-            throw .temporary(.directoryFailure, "account store lookup of \(recipient.ascii) failed: \(error)")
+            throw .temporary(.directoryServerFailure, "account store lookup of \(recipient.ascii) failed: \(error)")
         }
         await context.store.close()
         return try expansion.verdict(for: recipient)
@@ -333,7 +299,7 @@ enum LocalDelivery {
                 try maildir.createIfMissing()
                 maildirs.append(maildir)
             } catch {
-                throw .temporary(.systemTemporary, "cannot create the Maildir of \(user.address): \(error)")
+                throw .temporary(.mailSystemTemporaryFailure, "cannot create the Maildir of \(user.address): \(error)")
             }
         }
         // All or nothing where it can be known beforehand: quota (see the XXX in the header).
@@ -378,9 +344,9 @@ enum LocalDelivery {
                 ? .temporary(.mailboxFullTemporary, "mailbox full: \(user.address): \(error)\(partial)")
                 : DeliveryRefusal(exit: .noPermission, status: .mailboxFull, text: "mailbox full: \(user.address): \(error)\(partial)")
         case .noSpace:
-            return .temporary(.systemFull, "\(user.address): \(error)\(partial)")
+            return .temporary(.mailSystemFull, "\(user.address): \(error)\(partial)")
         default:
-            return .temporary(.systemTemporary, "\(user.address): \(error)\(partial)")
+            return .temporary(.mailSystemTemporaryFailure, "\(user.address): \(error)\(partial)")
         }
     }
 }
@@ -406,11 +372,11 @@ struct RecipientExpansion {
         let resolution = try await store.resolveRecipient(recipient)
         switch resolution {
         case .unknownUser:
-            throw DeliveryRefusal(exit: .noUser, status: .unknownUser, text: "no such user here: \(recipient.ascii)")
+            throw DeliveryRefusal(exit: .noUser, status: .badDestinationMailbox, text: "no such user here: \(recipient.ascii)")
         case .domainInactive:
             throw DeliveryRefusal(exit: .noUser, status: .mailboxDisabled, text: "domain \(recipient.domain.ascii) is disabled")
         case .notLocal:
-            throw DeliveryRefusal(exit: .noUser, status: .notLocalDomain,
+            throw DeliveryRefusal(exit: .noUser, status: .badDestinationSystem,
                                   text: "domain \(recipient.domain.ascii) is not hosted here")
         default:
             expanded.insert(recipient.ascii)
@@ -471,15 +437,15 @@ struct RecipientExpansion {
         }
         if !broken.isEmpty { reasons.append("alias target \(broken.joined(separator: "; "))") }
         if !reasons.isEmpty {
-            throw .temporary(external.isEmpty ? .misconfigured : .systemTemporary,
+            throw .temporary(external.isEmpty ? .systemIncorrectlyConfigured : .mailSystemTemporaryFailure,
                              "\(recipient.ascii): \(reasons.joined(separator: "; ")); nothing was delivered")
         }
         if let tooDeep {
-            throw DeliveryRefusal(exit: .dataError, status: .mailLoop,
+            throw DeliveryRefusal(exit: .dataError, status: .routingLoop,
                                   text: "aliases nest deeper than \(LocalDelivery.maximumAliasNesting): \(tooDeep)")
         }
         if mailboxes.isEmpty {
-            throw DeliveryRefusal(exit: .dataError, status: .mailLoop,
+            throw DeliveryRefusal(exit: .dataError, status: .routingLoop,
                                   text: "alias loop without a mailbox: \(cycles.joined(separator: "; "))")
         }
         return mailboxes

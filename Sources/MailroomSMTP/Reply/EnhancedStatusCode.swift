@@ -86,6 +86,8 @@ public struct EnhancedStatusCode: Hashable, Sendable, CustomStringConvertible {
     public static let systemIncorrectlyConfigured = EnhancedStatusCode(.persistentTransientFailure, 3, 5)
     /// 4.4.2 "Bad connection": the connection timed out or broke ("421 4.4.2 Timeout").
     public static let badConnection = EnhancedStatusCode(.persistentTransientFailure, 4, 2)
+    /// 4.4.3 "Directory server failure": the account store cannot be asked (try again later).
+    public static let directoryServerFailure = EnhancedStatusCode(.persistentTransientFailure, 4, 3)
     /// 4.4.5 "System congestion": too many connections or too much load; try later.
     public static let systemCongestion = EnhancedStatusCode(.persistentTransientFailure, 4, 5)
     /// 4.5.3 "Too many recipients": more RCPTs than this transaction takes; the client sends
@@ -108,6 +110,8 @@ public struct EnhancedStatusCode: Hashable, Sendable, CustomStringConvertible {
     public static let badSenderMailboxSyntax = EnhancedStatusCode(.permanentFailure, 1, 7)
     /// 5.1.8 "Bad sender's system address": the sender's domain does not exist or takes no mail.
     public static let badSenderSystemAddress = EnhancedStatusCode(.permanentFailure, 1, 8)
+    /// 5.2.1 "Mailbox disabled, not accepting messages": the account or its domain is disabled.
+    public static let mailboxDisabled = EnhancedStatusCode(.permanentFailure, 2, 1)
     /// 5.2.2 "Mailbox full": over quota, and the server treats it as permanent.
     public static let mailboxFull = EnhancedStatusCode(.permanentFailure, 2, 2)
     /// 5.3.4 "Message too big for system": over the SIZE limit (RFC 1870: "552 5.3.4").
