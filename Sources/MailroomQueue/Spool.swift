@@ -24,6 +24,7 @@
 import Glibc
 #endif
 import Foundation
+import MailroomCore
 
 public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Disk full or quota: the client should try again (452 4.3.1).
@@ -115,7 +116,7 @@ public final class Spool: @unchecked Sendable {
         let from = "\(incoming)/\(writer.id)"
         let to = "\(queue)/\(writer.id)"
         guard rename(from, to) == 0 else { throw QueueError.from(errno, "rename \(from)") }
-        QueueCrashPoints.reach("queue.renamed")
+        CrashPoints.reach("queue.renamed")
         try queueSync.sync()
     }
 
@@ -324,7 +325,7 @@ public final class SpoolWriter: @unchecked Sendable {
             abort()
             throw error
         }
-        QueueCrashPoints.reach("queue.synced")
+        CrashPoints.reach("queue.synced")
         close(fd)
         fd = -1
         finished = true
@@ -349,15 +350,4 @@ public final class SpoolWriter: @unchecked Sendable {
     }
 
     deinit { abort() }
-}
-
-/// Crash points of the queue (see MailroomMaildir's CrashPoints): MAILROOM_CRASH_AT=queue.synced
-/// or queue.renamed kills the process there.
-enum QueueCrashPoints {
-    static let armed: String? = ProcessInfo.processInfo.environment["MAILROOM_CRASH_AT"]
-
-    static func reach(_ point: StaticString) {
-        guard let armed, armed == point.description else { return }
-        kill(getpid(), SIGKILL)
-    }
 }

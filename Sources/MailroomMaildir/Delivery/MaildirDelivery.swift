@@ -13,6 +13,7 @@
 import Glibc
 #endif
 import NIOConcurrencyHelpers
+import MailroomCore
 
 public enum MaildirDeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// ENOSPC / EDQUOT: try again later (SMTP 452 4.3.1).

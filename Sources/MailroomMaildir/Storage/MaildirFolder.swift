@@ -31,6 +31,7 @@
 import Glibc
 #endif
 import NIOConcurrencyHelpers
+import MailroomCore
 
 final class MaildirFolder: @unchecked Sendable {
     let directory: String
@@ -78,37 +79,45 @@ final class MaildirFolder: @unchecked Sendable {
                             highestModSeq: snap.highestModSeq, size: snap.messages.reduce(0) { $0 + $1.size })
     }
 
+    /// The path the index knows for `uid`, without touching the disk.
+    private func knownPath(uid: UInt32) -> String? {
+        mutex.withLock {
+            guard let index, let pos = position(of: uid, in: index.records) else { return nil }
+            let r = index.records[pos]
+            return "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)"
+        }
+    }
+
     /// The path of the file holding `uid`, syncing once if the name is unknown or stale.
     func messagePath(uid: UInt32) throws(StorageError) -> String? {
-        func lookup() -> String? {
-            mutex.withLock {
-                guard let index, let pos = position(of: uid, in: index.records) else { return nil }
-                let r = index.records[pos]
-                return "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)"
-            }
-        }
-        if let path = lookup(), FileSystem.exists(path) { return path }
+        if let path = knownPath(uid: uid), FileSystem.exists(path) { return path }
         _ = try snapshot()
-        return lookup()
+        return knownPath(uid: uid)
     }
 
     func fetch(uid: UInt32) throws(StorageError) -> [UInt8]? {
+        // The first try reads the known name directly (one open, no extra stat); a miss means
+        // the file was renamed (flags changed) or expunged: sync and look again.
+        var path = knownPath(uid: uid)
         for _ in 0..<3 {
-            guard let path = try messagePath(uid: uid) else { return nil }
-            do {
-                if let bytes = try FileSystem.read(path) { return bytes }
-            } catch {
-                throw .io(error.description)
+            if let path {
+                do {
+                    if let bytes = try FileSystem.read(path) { return bytes }
+                } catch {
+                    throw .io(error.description)
+                }
             }
-            // Renamed (flags changed) or expunged between lookup and open: look again.
+            _ = try snapshot()
+            guard let next = knownPath(uid: uid) else { return nil }
+            path = next
         }
         return nil
     }
 
     /// Appends a message written to tmp/ already (`tmpName`), moving it into cur/ with its
     /// flags, and returns its UID.
-    func commitAppend(tmpName: String, finalBase: String, flags: SystemFlags, keywords names: [String]) throws(StorageError) -> UInt32 {
-        try locked { () throws(StorageError) -> UInt32 in
+    func commitAppend(tmpName: String, finalBase: String, flags: SystemFlags, keywords names: [String]) throws(StorageError) -> AppendResult {
+        try locked { () throws(StorageError) -> AppendResult in
             _ = try syncLocked()
             let letters = try keywordLetters(for: names, create: true)
             var name = (try? MaildirFileName.parse(finalBase)) ?? MaildirFileName(base: finalBase)
@@ -130,14 +139,14 @@ final class MaildirFolder: @unchecked Sendable {
             let uids = try assignUIDs([(fileName, true, flags, lettersBits(letters), size, date)])
             invalidateStamp(cur: true)
             try writeIndexLocked()
-            return uids[0]
+            return AppendResult(uidValidity: index?.uidValidity ?? 0, uid: uids[0])
         }
     }
 
     /// Moves files from this folder's tmp/ (already linked or written) into cur/ as new
     /// messages; used by copy. Returns UIDs in the given order.
-    func commitCopies(_ items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64)]) throws(StorageError) -> [UInt32] {
-        try locked { () throws(StorageError) -> [UInt32] in
+    func commitCopies(_ items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64)]) throws(StorageError) -> (uidValidity: UInt32, uids: [UInt32]) {
+        try locked { () throws(StorageError) -> (uidValidity: UInt32, uids: [UInt32]) in
             _ = try syncLocked()
             var entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)] = []
             for item in items {
@@ -157,7 +166,7 @@ final class MaildirFolder: @unchecked Sendable {
             let uids = try assignUIDs(entries)
             invalidateStamp(cur: true)
             try writeIndexLocked()
-            return uids
+            return (index?.uidValidity ?? 0, uids)
         }
     }
 
@@ -313,7 +322,6 @@ final class MaildirFolder: @unchecked Sendable {
 
     struct SyncOutcome {
         var recent: Set<UInt32> = []
-        var changed = false
     }
 
     private func syncLocked() throws(StorageError) -> SyncOutcome {
@@ -394,7 +402,7 @@ final class MaildirFolder: @unchecked Sendable {
                     let r = state.records[i]
                     guard bothScanned || r.inCur == scanCur else { continue }
                     if let now = found.removeValue(forKey: String(r.baseName)) {
-                        apply(now, to: &state, at: i, outcome: &outcome)
+                        apply(now, to: &state, at: i)
                     } else {
                         missing.append(i)
                     }
@@ -405,7 +413,7 @@ final class MaildirFolder: @unchecked Sendable {
                     scan("cur", inCur: true, into: &again)
                     for i in missing {
                         if let now = again[String(state.records[i].baseName)] {
-                            apply(now, to: &state, at: i, outcome: &outcome)
+                            apply(now, to: &state, at: i)
                         } else {
                             removed.insert(state.records[i].uid)
                         }
@@ -418,7 +426,6 @@ final class MaildirFolder: @unchecked Sendable {
                     state.highestModSeq += 1
                     cache?.remove(uids: removed)
                     dropped.formUnion(removed)
-                    outcome.changed = true
                 }
             }
             // Files we do not know yet: UIDs from the list, or new ones.
@@ -436,7 +443,6 @@ final class MaildirFolder: @unchecked Sendable {
                 state.highestModSeq += 1
                 state.records += adopted
                 state.records.sort { $0.uid < $1.uid }
-                outcome.changed = true
             }
             if let list {
                 state.nextUID = max(state.nextUID, list.nextUID)
@@ -476,7 +482,6 @@ final class MaildirFolder: @unchecked Sendable {
                     return (file.0, file.1, r.flags, r.keywordBits, r.size, r.internalDate)
                 }
                 _ = try assignUIDs(entries)
-                outcome.changed = outcome.changed || !entries.isEmpty
             }
 
             // 5. new/ → cur/.
@@ -521,7 +526,7 @@ final class MaildirFolder: @unchecked Sendable {
     }
 
     /// Updates a record from the name its file has now: new flags get a new MODSEQ.
-    private func apply(_ now: (name: String, inCur: Bool), to state: inout FolderIndexFile, at i: Int, outcome: inout SyncOutcome) {
+    private func apply(_ now: (name: String, inCur: Bool), to state: inout FolderIndexFile, at i: Int) {
         let r = state.records[i]
         guard now.name != r.fileName || now.inCur != r.inCur else { return }
         let parsed = try? MaildirFileName.parse(now.name)
@@ -534,7 +539,6 @@ final class MaildirFolder: @unchecked Sendable {
             state.records[i].flags = flags
             state.records[i].keywordBits = bits
             state.records[i].modSeq = state.highestModSeq
-            outcome.changed = true
         }
     }
 

@@ -348,11 +348,10 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
             case .io(let m): throw .io(m)
             }
         }
-        let uid = try target.commitAppend(tmpName: written.tmpName, finalBase: written.name.baseWithFields, flags: flags, keywords: keywords)
+        let result = try target.commitAppend(tmpName: written.tmpName, finalBase: written.name.baseWithFields, flags: flags, keywords: keywords)
         quota.add(bytes: Int64(message.count), messages: 1)
         ChangeHub.shared.notify(directory: target.directory)
-        let validity = try target.snapshot().uidValidity
-        return AppendResult(uidValidity: validity, uid: uid)
+        return result
     }
 
     public func setFlags(_ path: FolderPath, uids: [UInt32], _ change: FlagChange, flags: SystemFlags,
@@ -367,7 +366,9 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         let source = try folder(path)
         let target = try folder(destination)
         let records = try source.records(for: uids)
-        let bytes = records.reduce(Int64(0)) { $0 + $1.info.size }
+        // maildirsize counts file sizes (S=), not RFC822.SIZE: check and record the same number.
+        let names = records.map { (try? MaildirFileName.parse(String($0.path.split(separator: "/").last ?? ""))) }
+        let bytes = zip(records, names).reduce(Int64(0)) { $0 + ($1.1?.size ?? $1.0.info.size) }
         let quota = quotaFile
         if !records.isEmpty { try quota.check(addingBytes: bytes, addingMessages: Int64(records.count)) }
         // Link each file into the destination's tmp/ (no lock held on either folder), then
@@ -375,12 +376,12 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         var items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64)] = []
         var sources: [UInt32] = []
         var fileBytes: Int64 = 0
-        for (info, file) in records {
+        for ((info, file), parsedName) in zip(records, names) {
             var ts = timespec()
             clock_gettime(CLOCK_REALTIME, &ts)
             let base = MaildirFileName.makeUniqueBase(seconds: Int64(ts.tv_sec), microseconds: Int(ts.tv_nsec / 1000), pid: getpid(),
                                                       delivery: Int(info.uid), random: UInt64.random(in: 0...UInt64.max), host: options.hostName)
-            let sourceName = (try? MaildirFileName.parse(String(file.split(separator: "/").last ?? ""))) ?? MaildirFileName(base: base)
+            let sourceName = parsedName ?? MaildirFileName(base: base)
             let finalName = MaildirFileName(base: base, fields: sourceName.fields).baseWithFields
             let tmp = "\(target.directory)/tmp/\(base)"
             if link(file, tmp) != 0 {
@@ -413,10 +414,10 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         if items.isEmpty {
             return CopyResult(uidValidity: try target.snapshot().uidValidity, mapping: [])
         }
-        let newUIDs = try target.commitCopies(items)
+        let committed = try target.commitCopies(items)
         quota.add(bytes: fileBytes, messages: Int64(items.count))
         ChangeHub.shared.notify(directory: target.directory)
-        return CopyResult(uidValidity: try target.snapshot().uidValidity, mapping: Array(zip(sources, newUIDs)).map { ($0.0, $0.1) })
+        return CopyResult(uidValidity: committed.uidValidity, mapping: Array(zip(sources, committed.uids)).map { ($0.0, $0.1) })
     }
 
     public func move(_ path: FolderPath, uids: [UInt32], to destination: FolderPath) throws(StorageError) -> CopyResult {

@@ -144,27 +144,20 @@ enum FileSystem {
 
     /// The names in a directory, without "." and ".."; nil when it does not exist.
     static func list(_ path: String) throws(FileSystemError) -> [String]? {
+        try rawEntries(path)?.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The raw bytes of the names in a directory (for names that are not valid UTF-8); empty
+    /// when it cannot be read.
+    static func listRaw(_ path: String) -> [[UInt8]] {
+        ((try? rawEntries(path)) ?? nil) ?? []
+    }
+
+    private static func rawEntries(_ path: String) throws(FileSystemError) -> [[UInt8]]? {
         guard let dir = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw FileSystemError(operation: "opendir", path: path, code: errno)
         }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                let length = bytes.firstIndex(of: 0) ?? bytes.count
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            names.append(name)
-        }
-        return names
-    }
-
-    /// The raw bytes of the names in a directory (for names that are not valid UTF-8).
-    static func listRaw(_ path: String) -> [[UInt8]] {
-        guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [[UInt8]] = []
         while let entry = readdir(dir) {

@@ -18,6 +18,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MailroomCore
 
 final class DotLock {
     let target: String

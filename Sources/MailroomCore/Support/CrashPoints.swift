@@ -1,25 +1,27 @@
 // CrashPoints — named points in the delivery and UID-assignment sequences where the crash
 // tests kill the process (SIGKILL, exactly what `kill -9` or a power cut does to the process
-// state), to check that every crash point leaves a consistent store.
+// state), to check that every crash point leaves a consistent store. Shared by the Maildir
+// engine and the queue; the only thing in MailroomCore that touches the process, and only when
+// a test asks for it.
 //
 // Active only when the environment variable MAILROOM_CRASH_AT names a point when the process
 // starts; otherwise `reach` is one comparison against nil. Points: delivery.tmp-created,
 // delivery.tmp-synced, delivery.renamed, uidlist.locked, uidlist.written, uidlist.replaced,
-// sync.moved-new, append.renamed.
+// sync.moved-new, append.renamed (Maildir); queue.synced, queue.renamed (queue).
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-enum CrashPoints {
-    static let armed: String? = {
+public enum CrashPoints {
+    public static let armed: String? = {
         guard let value = getenv("MAILROOM_CRASH_AT") else { return nil }
         let name = String(cString: value)
         return name.isEmpty ? nil : name
     }()
 
     @inline(__always)
-    static func reach(_ point: StaticString) {
+    public static func reach(_ point: StaticString) {
         guard let armed else { return }
         if armed == point.description { kill(getpid(), SIGKILL) }
     }
