@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 // Mailroom — multi-tenant virtual-domain mail platform.
-// Layers (see ../shared/docs/style.md §6): MailroomCore (pure) → MailroomSMTP (pure protocol:
-// grammar, framing, replies) and MailroomConfig, MailroomStore, MailroomMaildir → MailroomCLI →
-// the `mailroom` executable.
+// Layers (see ../shared/docs/style.md §6): MailroomCore (pure) → MailroomSMTP and MailroomSASL
+// (pure protocol: grammar, framing, replies, sessions) and MailroomConfig, MailroomStore,
+// MailroomMaildir, MailroomQueue, MailroomTLS → MailroomDelivery → MailroomServer (NIO) →
+// MailroomCLI → the `mailroom` executable.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -17,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -31,10 +33,24 @@ let package = Package(
         .target(name: "MailroomConfig", dependencies: ["MailroomCore"], swiftSettings: strict),
         // SMTP without I/O: command grammar, DATA/BDAT framing, replies and enhanced status codes.
         .target(name: "MailroomSMTP", dependencies: ["MailroomCore"], swiftSettings: strict),
+        // SASL server mechanisms without I/O (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256), shared by
+        // SMTP, POP3 and IMAP; the SCRAM and CRAM-MD5 secrets the store keeps.
+        .target(
+            name: "MailroomSASL",
+            dependencies: ["MailroomCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // TLS server contexts from PEM files, and the self-signed certificate made on first start.
+        .target(
+            name: "MailroomTLS",
+            dependencies: [
+                "MailroomCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "MailroomStore",
             dependencies: [
-                "MailroomCore", "CCrypt", "CSQLite",
+                "MailroomCore", "MailroomSASL", "CCrypt", "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -56,10 +72,34 @@ let package = Package(
             name: "MailroomQueue",
             dependencies: ["MailroomCore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
+        // Local delivery (recipient expansion, Maildir, quota, loops) and the queue runner that
+        // resumes, retries and bounces spooled messages.
+        .target(
+            name: "MailroomDelivery",
+            dependencies: [
+                "MailroomCore", "MailroomStore", "MailroomMaildir", "MailroomQueue", "MailroomSMTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        // The network servers: thin NIO adapters around the pure protocol sessions.
+        .target(
+            name: "MailroomServer",
+            dependencies: [
+                "MailroomCore", "MailroomConfig", "MailroomSMTP", "MailroomSASL", "MailroomStore",
+                "MailroomMaildir", "MailroomQueue", "MailroomDelivery", "MailroomTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "MailroomCLI",
             dependencies: [
                 "MailroomCore", "MailroomConfig", "MailroomStore", "MailroomMaildir", "MailroomSMTP",
+                "MailroomQueue", "MailroomDelivery", "MailroomServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,6 +120,19 @@ let package = Package(
         .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],
                     exclude: ["Support/imap_probe.py"], swiftSettings: strict),
         .testTarget(name: "MailroomQueueTests", dependencies: ["MailroomQueue", "MailroomCore"], swiftSettings: strict),
-        .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"], swiftSettings: strict),
+        .testTarget(name: "MailroomSASLTests", dependencies: ["MailroomSASL", "MailroomCore"], swiftSettings: strict),
+        .testTarget(name: "MailroomTLSTests",
+                    dependencies: ["MailroomTLS", "MailroomCore", .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                   .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+                    swiftSettings: strict),
+        .testTarget(name: "MailroomDeliveryTests",
+                    dependencies: ["MailroomDelivery", "MailroomStore", "MailroomMaildir", "MailroomQueue", "MailroomCore"],
+                    swiftSettings: strict),
+        .testTarget(name: "MailroomServerTests",
+                    dependencies: ["MailroomServer", "MailroomSMTP", "MailroomStore", "MailroomMaildir", "MailroomQueue",
+                                   "MailroomDelivery", "MailroomConfig", "MailroomCore"],
+                    exclude: ["Support/smtp_probe.py"], swiftSettings: strict),
+        .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"],
+                    exclude: ["smtp_flood.py"], swiftSettings: strict),
     ]
 )

@@ -5,8 +5,8 @@
 // flock on mailroom-index.lock) make that safe, and opening a folder gives new mail its UIDs,
 // exactly as an IMAP session would.
 //
-// Also here: `MaildirOptions(configuration:quota:)`, the one place storage.* keys become engine
-// settings, and `UserMaildir`, which opens a user's store; `mailroom deliver` uses both.
+// `UserMaildir` opens a user's store with `MaildirOptions(configuration:quota:)`
+// (MailroomServer/Support/ConfigMapping.swift, where the storage.* keys become engine settings).
 //
 // Folder names are given in Unicode, with '/' or '.' between hierarchy levels ("Archive/2024",
 // "Archive.2024", Courier's "INBOX.Archive.2024"); INBOX in any case is the inbox.
@@ -20,18 +20,8 @@ import Foundation
 import MailroomConfig
 import MailroomCore
 import MailroomMaildir
+import MailroomServer
 import MailroomStore
-
-extension MaildirOptions {
-    /// Engine settings from the storage.* keys, with a user's quota (from the account store).
-    init(configuration: MailroomConfig, quota: QuotaLimits) {
-        let storage = configuration.storage
-        self.init(hostName: storage.hostName.isEmpty ? MaildirOptions.localHostName : storage.hostName,
-                  quota: quota,
-                  uidListLockStaleSeconds: storage.uidListLockStaleSeconds,
-                  tmpCleanupAgeSeconds: Int64(storage.tmpCleanupHours) * 3600)
-    }
-}
 
 /// One user's Maildir: where it is and the engine over it.
 struct UserMaildir {

@@ -12,7 +12,7 @@ public struct MailroomCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, ConfigCommand.self, DBCommand.self, AuthCommand.self,
                       TenantCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self,
                       RelayCommand.self, AccessCommand.self, AdminCommand.self, VolumeCommand.self,
-                      InstallLinks.self, BenchCommand.self, DeliverCommand.self, MaildirCommand.self])
+                      InstallLinks.self, BenchCommand.self, DeliverCommand.self, MaildirCommand.self, QueueCommand.self])
 
     public init() {}
 }

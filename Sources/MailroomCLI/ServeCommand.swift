@@ -1,17 +1,20 @@
 // `mailroom serve` — starts Mailroom with a configuration file or the embedded defaults.
 //
-// Today it opens and migrates the account store, checks the storage volumes and spool, warms
-// nothing (start-up cost does not grow with the number of accounts), logs "ready" with the
-// start-up time and waits for SIGTERM or SIGINT. The SMTP, POP3, IMAP and HTTP listeners
-// join here as their issues land.
-// Security: runs as the invoking user; dropping privileges after binding privileged ports
-// comes with the first listener.
+// It opens and migrates the account store, checks the storage volumes, starts the mail server
+// (spool scan and queue runner, TLS, the SMTP listeners of the smtp.* keys), warms nothing
+// (start-up cost does not grow with the number of accounts), logs "ready" with the start-up
+// time and waits for SIGTERM or SIGINT, then stops listeners, sessions and the runner in that
+// order. POP3, IMAP and HTTP join here as their issues land.
+// Security: runs as the invoking user; the embedded defaults listen on loopback high ports
+// only. XXX: dropping privileges after binding ports below 1024 is not done yet — run it as
+// an unprivileged user with CAP_NET_BIND_SERVICE (systemd AmbientCapabilities) for now.
 
 import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
 import MailroomConfig
+import MailroomServer
 import MailroomStore
 
 struct ServeCommand: AsyncParsableCommand {
@@ -45,11 +48,19 @@ struct ServeCommand: AsyncParsableCommand {
         for volume in try await context.store.listVolumes() where !FileManager.default.fileExists(atPath: volume.effectivePath) {
             logger.warning("storage volume path does not exist", metadata: ["volume": "\(volume.name)", "path": "\(volume.effectivePath)"])
         }
+        let server: MailServer
+        do {
+            server = try await MailServer.start(configuration: configuration, store: context.store, logger: logger)
+        } catch {
+            await context.store.close()
+            throw CLIError("cannot start: \(error)")
+        }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
         logger.info("ready", metadata: ["startup_ms": "\(String(format: "%.1f", elapsed))",
                                         "schema_version": "\(Migrator.latestVersion)"])
         let signal = await waitForTerminationSignal()
         logger.info("stopping", metadata: ["signal": "\(signal)"])
+        await server.stop()
         await context.store.close()
     }
 }

@@ -145,6 +145,83 @@ enum ConfigKeys {
                  \.storage.maxMessageBytes,
                  MailroomConfig.StorageConfig.minimumMaxMessageBytes...MailroomConfig.StorageConfig.maximumMaxMessageBytes),
 
+            .string("smtp.mx_listen",
+                    "Address and port of the MX listener (mail from other servers, RFC 5321; port 25 in production). Empty turns it off.",
+                    \.smtp.mxListen, check: listenProblem),
+            .string("smtp.submission_listen",
+                    "Address and port of the submission listener (RFC 6409: STARTTLS, then AUTH required; port 587 in production). Empty turns it off.",
+                    \.smtp.submissionListen, check: listenProblem),
+            .string("smtp.submissions_listen",
+                    "Address and port of the implicit-TLS submission listener (RFC 8314; port 465 in production). Empty turns it off.",
+                    \.smtp.submissionsListen, check: listenProblem),
+            .string("smtp.host_name",
+                    "Host name in the SMTP greeting, EHLO reply and Received: fields. Empty: storage.host_name, else the machine's name.",
+                    \.smtp.hostName, maxLength: 255),
+            .int("smtp.max_command_line_bytes",
+                 "Longest SMTP command line, CRLF included (RFC 5321 §4.5.3.1.4: at least 512); longer lines get 500 5.5.2.",
+                 \.smtp.maxCommandLineBytes, 512...65536),
+            .int("smtp.max_auth_line_bytes", "Longest SASL response line in AUTH (RFC 4954 §4).",
+                 \.smtp.maxAuthLineBytes, 512...65536),
+            .int("smtp.max_text_line_bytes",
+                 "Longest line of message text in DATA, CRLF included (RFC 5321 §4.5.3.1.6: at least 1000); a longer line refuses the message.",
+                 \.smtp.maxTextLineBytes, 1000...1_048_576),
+            .int("smtp.max_message_bytes",
+                 "Largest message accepted over SMTP, announced as SIZE (RFC 1870); larger ones get 552 5.3.4. At least 65536 (RFC 5321 §4.5.3.1.7).",
+                 \.smtp.maxMessageBytes, MailroomConfig.StorageConfig.minimumMaxMessageBytes...MailroomConfig.StorageConfig.maximumMaxMessageBytes),
+            .int("smtp.max_recipients",
+                 "Recipients accepted in one transaction; more get 452 4.5.3 (RFC 5321 §4.5.3.1.8: at least 100).",
+                 \.smtp.maxRecipients, 100...100_000),
+            .int("smtp.max_errors", "Client errors in one session before it is closed with 421 4.7.0.",
+                 \.smtp.maxErrors, 1...1000),
+            .int("smtp.max_unknown_commands", "Unrecognised commands in one session before it is closed with 421 4.7.0.",
+                 \.smtp.maxUnknownCommands, 1...1000),
+            .int("smtp.command_timeout_seconds",
+                 "Seconds to wait for the next command (RFC 5321 §4.5.3.2.7: at least 5 minutes); then 421 4.4.2 and close.",
+                 \.smtp.commandTimeoutSeconds, 10...3600),
+            .int("smtp.data_timeout_seconds",
+                 "Seconds to wait for more message data inside DATA or BDAT (RFC 5321 §4.5.3.2.6 gives 10 minutes after the final dot).",
+                 \.smtp.dataTimeoutSeconds, 10...3600),
+            .int("smtp.max_connections", "SMTP connections open at once over all listeners; more get 421 4.7.0 and are closed.",
+                 \.smtp.maxConnections, 1...100_000),
+            .int("smtp.max_connections_per_client", "SMTP connections open at once from one client address; more get 421 4.7.0.",
+                 \.smtp.maxConnectionsPerClient, 1...100_000),
+            .string("smtp.auth_mechanisms",
+                    "SASL mechanisms offered, separated by spaces: any of PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256. Empty turns AUTH off.",
+                    \.smtp.authMechanisms, check: mechanismsProblem),
+            .bool("smtp.plaintext_auth_on_loopback",
+                  "Allow AUTH without TLS from 127.0.0.0/8 and ::1 (local scripts and webmail). Elsewhere AUTH needs TLS (538 5.7.11).",
+                  \.smtp.plaintextAuthOnLoopback),
+            .string("smtp.sender_login_match",
+                    "Which MAIL FROM an authenticated user may use: \"aliases\" (their address, their +extensions and aliases that lead to them), \"domain\" (any address of their domain) or \"off\".",
+                    \.smtp.senderLoginMatch, oneOf: ["aliases", "domain", "off"]),
+
+            .int("queue.delivery_concurrency", "Queued messages delivered at the same time.",
+                 \.queue.deliveryConcurrency, 1...256),
+            .int("queue.max_received_headers",
+                 "A message with more Received: fields than this is a mail loop and bounces (RFC 5321 §6.3; Postfix's hopcount_limit is 50).",
+                 \.queue.maxReceivedHeaders, 10...1000),
+            .int("queue.max_alias_nesting", "Aliases followed through other aliases before the expansion is refused as a loop.",
+                 \.queue.maxAliasNesting, 1...100),
+            .int("queue.minimal_backoff_seconds", "First retry delay of a deferred message; it doubles on each attempt.",
+                 \.queue.minimalBackoffSeconds, 1...86400),
+            .int("queue.maximal_backoff_seconds", "Longest delay between two attempts.",
+                 \.queue.maximalBackoffSeconds, 1...7 * 86400),
+            .int("queue.maximal_lifetime_seconds",
+                 "How long a message may stay deferred before it bounces (RFC 5321 §4.5.4.1: 4–5 days).",
+                 \.queue.maximalLifetimeSeconds, 60...30 * 86400),
+            .int("queue.delay_warning_seconds",
+                 "After this long, a sender who asked for NOTIFY=DELAY gets a delay notice (RFC 3461). 0 turns it off.",
+                 \.queue.delayWarningSeconds, 0...30 * 86400),
+            .int("queue.scan_interval_seconds", "How often the queue is scanned for messages due for another attempt.",
+                 \.queue.scanIntervalSeconds, 1...3600),
+
+            .string("tls.certificate_file",
+                    "PEM certificate chain for STARTTLS and implicit TLS. Empty (with key_file empty): a self-signed certificate is made in self_signed_dir on first start.",
+                    \.tls.certificateFile),
+            .string("tls.key_file", "PEM private key of certificate_file (keep it mode 0600).", \.tls.keyFile),
+            .string("tls.self_signed_dir", "Where the self-signed certificate and key are kept when no certificate is configured.",
+                    \.tls.selfSignedDir, nonEmpty: true),
+
             .int("passwords.yescrypt_cost", "yescrypt cost for new password hashes (libxcrypt: 1–11; each step doubles the work).",
                  \.passwords.yescryptCost, 1...11),
             .int("passwords.scram_iterations", "PBKDF2 iterations of the stored SCRAM-SHA-256 verifier (RFC 7677: at least 4096).",
@@ -162,6 +239,23 @@ enum ConfigKeys {
         if let bad = name.unicodeScalars.first(where: { "/:,".unicodeScalars.contains($0) || $0.properties.isWhitespace
                                                      || $0.value < 0x20 || $0.value == 0x7F }) {
             return "'\(name)' contains \(bad.value < 0x20 || bad.value == 0x7F ? "a control character" : "'\(bad)'"), which cannot be part of a Maildir file name"
+        }
+        return nil
+    }
+
+    /// "host:port", "[v6]:port" or empty.
+    static let listenProblem: @Sendable (String) -> String? = { text in
+        if text.isEmpty { return nil }
+        guard ListenAddress(text) != nil else {
+            return "'\(text)' is not an address and port such as 127.0.0.1:25 or [::1]:25"
+        }
+        return nil
+    }
+
+    static let mechanismsProblem: @Sendable (String) -> String? = { text in
+        let known = ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256"]
+        for name in text.split(separator: " ") where !known.contains(name.uppercased()) {
+            return "'\(name)' is not one of \(known.joined(separator: ", "))"
         }
         return nil
     }

@@ -16,6 +16,9 @@ public struct MailroomConfig: Sendable, Equatable {
     public var store = StoreConfig()
     public var storage = StorageConfig()
     public var passwords = PasswordsConfig()
+    public var smtp = SMTPConfig()
+    public var queue = QueueConfig()
+    public var tls = TLSConfig()
 
     public init() {}
 
@@ -73,6 +76,49 @@ public struct MailroomConfig: Sendable, Equatable {
         public static let minimumMaxMessageBytes = 64 << 10
         /// Messages are read into memory whole; 1 GiB keeps one delivery's memory bounded.
         public static let maximumMaxMessageBytes = 1 << 30
+    }
+
+    /// The SMTP listeners and their limits (keys smtp.*; see docs/configuration.md).
+    public struct SMTPConfig: Sendable, Equatable {
+        /// "address:port" of each listener; empty turns it off.
+        public var mxListen = "127.0.0.1:2525"
+        public var submissionListen = "127.0.0.1:2587"
+        public var submissionsListen = "127.0.0.1:2465"
+        /// Name in the greeting, EHLO reply and Received: fields; empty: storage.host_name, then the machine's.
+        public var hostName = ""
+        public var maxCommandLineBytes = 4096
+        public var maxAuthLineBytes = 12288
+        public var maxTextLineBytes = 65536
+        public var maxMessageBytes = 50 << 20
+        public var maxRecipients = 1000
+        public var maxErrors = 20
+        public var maxUnknownCommands = 5
+        public var commandTimeoutSeconds = 300
+        public var dataTimeoutSeconds = 600
+        public var maxConnections = 1000
+        public var maxConnectionsPerClient = 50
+        public var authMechanisms = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256"
+        public var plaintextAuthOnLoopback = true
+        public var senderLoginMatch = "aliases"
+    }
+
+    /// The queue runner: local delivery, retries and bounces (keys queue.*).
+    public struct QueueConfig: Sendable, Equatable {
+        public var deliveryConcurrency = 16
+        public var maxReceivedHeaders = 100
+        public var maxAliasNesting = 10
+        public var minimalBackoffSeconds = 300
+        public var maximalBackoffSeconds = 4 * 3600
+        public var maximalLifetimeSeconds = 5 * 86400
+        public var delayWarningSeconds = 4 * 3600
+        public var scanIntervalSeconds = 60
+    }
+
+    /// TLS certificate for every listener (keys tls.*).
+    public struct TLSConfig: Sendable, Equatable {
+        public var certificateFile = ""
+        public var keyFile = ""
+        public var selfSignedDir = "./data/tls"
     }
 
     public struct PasswordsConfig: Sendable, Equatable {

@@ -10,7 +10,10 @@
 //   - internationalized addresses or headers use the RFC 6533 types
 //     (message/global-delivery-status, message/global-headers, message/global) and "utf-8;"
 //     address types, so 用户@例子.中国 is reported exactly;
-//   - a returned full message larger than `maximumReturnedBytes` is cut to its headers.
+//   - a returned full message larger than `maximumReturnedBytes` is cut to its headers;
+//   - the whole message is returned only in a report of failures with RET=FULL (RFC 3461
+//     §4.3); delay warnings and success reports (NOTIFY=SUCCESS, RFC 3461 §5.2.2: "delivered",
+//     "expanded", "relayed") carry the headers only.
 // The result is the message bytes with CRLF line ends; the queue spools it with sender "".
 
 import MailroomCore
@@ -55,7 +58,9 @@ public struct DeliveryStatusNotification: Sendable {
             || recipients.contains { !isASCII($0.finalRecipient) || !isASCII($0.originalRecipient ?? "") }
             || !isASCII(headerSection(of: original))
         let failed = recipients.contains { $0.action == .failed }
-        let subject = failed ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)"
+        let delayed = recipients.contains { $0.action == .delayed }
+        let subject = failed ? "Undelivered Mail Returned to Sender"
+            : delayed ? "Delayed Mail (still being retried)" : "Successful Mail Delivery Report"
 
         var out = ""
         func line(_ text: String = "") { out += text + "\r\n" }
@@ -82,13 +87,18 @@ public struct DeliveryStatusNotification: Sendable {
         if failed {
             line("Your message could not be delivered to one or more recipients.")
             line("It is attached below. The mail system said:")
-        } else {
+        } else if delayed {
             line("Your message has not been delivered yet to one or more recipients.")
             line("The mail system will keep trying; you need not send it again.")
+        } else {
+            line("Your message was delivered to the recipients listed below, as you asked to be told.")
         }
         line()
         for r in recipients where r.action == .failed || r.action == .delayed {
             line("<\(r.finalRecipient)>: \(r.diagnostic ?? r.status)")
+        }
+        for r in recipients where r.action != .failed && r.action != .delayed {
+            line("<\(r.finalRecipient)>: \(r.action.rawValue)\(r.diagnostic.map { ": \($0)" } ?? "")")
         }
         line()
 
@@ -115,7 +125,7 @@ public struct DeliveryStatusNotification: Sendable {
         line()
 
         // 3. The original: headers (default) or the whole message.
-        let full = envelope.returnContent == .full && original.count <= maximumReturnedBytes
+        let full = failed && envelope.returnContent == .full && original.count <= maximumReturnedBytes
         line("--\(boundary)")
         if full {
             line("Content-Type: message/\(international ? "global" : "rfc822")")
@@ -132,9 +142,9 @@ public struct DeliveryStatusNotification: Sendable {
     }
 
     /// RFC 3464 §2.3.2 / RFC 6533 §3: rfc822 for ASCII addresses, utf-8 otherwise.
-    static func addressType(_ address: String) -> String { isASCII(address) ? "rfc822" : "utf-8" }
+    public static func addressType(_ address: String) -> String { isASCII(address) ? "rfc822" : "utf-8" }
 
-    static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+    public static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
 
     static func oneLine(_ text: String) -> String {
         String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })

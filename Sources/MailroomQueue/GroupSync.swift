@@ -5,13 +5,15 @@
 // turns 20 directory fsyncs into two or three, which is where most of the time of a durable
 // queue write goes (see scripts/bench/smtp when it exists, and docs/design.md).
 // A failed fsync fails every caller it was meant to cover; the next caller starts a new one.
+// Public because the queue runner shares the fsyncs of Maildir new/ directories the same way
+// (MailroomDelivery's MaildirDeposit).
 
 #if canImport(Glibc)
 import Glibc
 #endif
 import Foundation
 
-final class GroupSync: @unchecked Sendable {
+public final class GroupSync: @unchecked Sendable {
     /// Recent rounds kept to tell each waiter how its round went.
     static let keptRounds = 256
 
@@ -24,17 +26,17 @@ final class GroupSync: @unchecked Sendable {
     private var rounds: [(target: UInt64, error: QueueError?)] = []
     private var count = 0
 
-    init(path: String) { self.path = path }
+    public init(path: String) { self.path = path }
 
     /// How many fsync calls were made (for tests and benchmarks).
-    var syncCount: Int {
+    public var syncCount: Int {
         condition.lock()
         defer { condition.unlock() }
         return count
     }
 
     /// Returns once a directory fsync that started after this call has completed.
-    func sync() throws(QueueError) {
+    public func sync() throws(QueueError) {
         condition.lock()
         requested += 1
         let ticket = requested
@@ -63,7 +65,14 @@ final class GroupSync: @unchecked Sendable {
         if let error = round.error { throw error }
     }
 
-    static func fsyncDirectory(_ path: String) -> QueueError? {
+    /// No sync is running or waited for (a registry may drop it).
+    public var isIdle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !running && completed == requested
+    }
+
+    public static func fsyncDirectory(_ path: String) -> QueueError? {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return QueueError.from(errno, "open \(path)") }
         defer { close(fd) }

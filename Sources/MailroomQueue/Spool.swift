@@ -6,17 +6,31 @@
 // Layout under storage.spool_dir:
 //   incoming/<id>   being received: header + envelope, then the message as it streams in
 //   queue/<id>      committed: the same file, renamed (the commit point)
-//   queue/<id>.log  per-recipient results, appended and fsynced as they happen
+//   queue/<id>.log  per-recipient results, appended as they happen (format below)
 //   hold/<id>(.log) held by the administrator (`mailroom queue hold`), not delivered
+//   runner.lock     flock(2)ed by the one queue runner of this spool (a server or `queue run`)
+//   flush           created by `mailroom queue retry|release`: the running runner re-reads
+//                   the due times at its next tick (1 s) and removes it
+// A queue file's mtime is its next delivery attempt, as in Postfix's deferred queue: a fresh
+// commit is due at once, a deferred message carries the time its backoff ends, and `queue
+// retry` sets it to now. It is a hint, never synced: a crash at worst retries early.
 // Order of a commit (style guide rule 10, qmail-queue and Postfix's mail_stream): write →
 // fsync the file → rename incoming/<id> to queue/<id> → fsync queue/ (shared between concurrent
 // sessions by GroupSync) → only then report success. The envelope travels in the same file as
 // the message, so each message is written and synced once.
 // File format: the line "MAILROOM-QUEUE 1 <n>\n", n bytes of envelope JSON, "\n", then the
 // message exactly as received (CRLF line ends, dot-stuffing removed).
-// Recipient log: one line per result, "<index> <status> <text>\n", status delivered|bounced|
-// deferred; a torn last line (a crash mid-append) is ignored. Delivery is idempotent per
-// message and recipient because the log is consulted before each attempt.
+// Recipient log, one record per line; a torn last line (a crash mid-append) is ignored:
+//   "<index> <status> <text>"   a result for envelope recipient <index>: delivered|bounced|
+//                               deferred; text is the reply, e.g. "550 5.1.1 no such user"
+//   "target <index> <key> <text>"  one target of an expanded recipient is done (key u<user id>
+//                               for a mailbox, "remote" for the forwarded copy), written when
+//                               the recipient itself stays deferred, so a retry skips it
+//   "report <n> <i>:<action>,…" notification <n> (queue ID <id>N<n>) reports these recipients
+// Delivery is idempotent per message and recipient because the log is consulted before each
+// attempt (and, after a crash, the mailboxes themselves: see MailroomDelivery's MaildirDeposit).
+// Appends are fsynced when the caller asks (`durable:`): the runner syncs bounces, targets and
+// reports, but not "delivered" (the Maildir file is durable and found again) nor "deferred".
 // Security: files and directories are created 0600/0700 with O_EXCL|O_NOFOLLOW; queue IDs are
 // validated before they become paths.
 
@@ -64,6 +78,63 @@ public struct RecipientResult: Sendable, Equatable {
     }
 }
 
+/// One target of an expanded recipient that is done: `key` is "u<user id>" or "remote".
+public struct TargetResult: Sendable, Equatable {
+    public var recipient: Int
+    public var key: String
+    public var text: String
+
+    public init(recipient: Int, key: String, text: String) {
+        self.recipient = recipient
+        self.key = key
+        self.text = text
+    }
+}
+
+/// A delivery status notification that was queued: its number and the recipients it reports,
+/// with the RFC 3464 action for each (failed, delayed, delivered, expanded, relayed).
+public struct ReportRecord: Sendable, Equatable {
+    public var number: Int
+    public var entries: [Entry]
+
+    public struct Entry: Sendable, Equatable {
+        public var recipient: Int
+        public var action: String
+        public init(recipient: Int, action: String) {
+            self.recipient = recipient
+            self.action = action
+        }
+    }
+
+    public init(number: Int, entries: [Entry]) {
+        self.number = number
+        self.entries = entries
+    }
+}
+
+/// One line of the recipient log.
+public enum LogRecord: Sendable, Equatable {
+    case result(RecipientResult)
+    case target(TargetResult)
+    case report(ReportRecord)
+
+    var line: String {
+        // Line breaks become spaces (per scalar: "\r\n" is one Character).
+        func clean(_ text: String) -> String {
+            String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 }))
+        }
+        switch self {
+        case .result(let r): return "\(r.recipient) \(r.status.rawValue) \(clean(r.text))\n"
+        case .target(let t):
+            let key = String(clean(t.key).map { $0 == " " ? "_" : $0 })
+            return "target \(t.recipient) \(key) \(clean(t.text))\n"
+        case .report(let r):
+            let entries = r.entries.map { "\($0.recipient):\($0.action)" }.joined(separator: ",")
+            return "report \(r.number) \(entries)\n"
+        }
+    }
+}
+
 /// A committed message as the delivery code sees it.
 public struct QueuedMessage: Sendable {
     public var id: QueueID
@@ -75,7 +146,38 @@ public struct QueuedMessage: Sendable {
     public var messageSize: Int
     /// Every result recorded so far, oldest first.
     public var results: [RecipientResult]
+    /// Targets of expanded recipients already done (see the log format above).
+    public var targets: [TargetResult] = []
+    /// Notifications already queued about this message.
+    public var reports: [ReportRecord] = []
     public var held: Bool
+    /// The next delivery attempt (the file's mtime), seconds since 1970.
+    public var nextAttempt: Int64 = 0
+
+    public init(id: QueueID, envelope: Envelope, path: String, messageOffset: Int, messageSize: Int,
+                results: [RecipientResult], targets: [TargetResult] = [], reports: [ReportRecord] = [],
+                held: Bool, nextAttempt: Int64 = 0) {
+        self.id = id
+        self.envelope = envelope
+        self.path = path
+        self.messageOffset = messageOffset
+        self.messageSize = messageSize
+        self.results = results
+        self.targets = targets
+        self.reports = reports
+        self.held = held
+        self.nextAttempt = nextAttempt
+    }
+
+    /// The final result (delivered or bounced) of a recipient, if it has one.
+    public func finalResult(_ recipient: Int) -> RecipientResult? {
+        results.last { $0.recipient == recipient && $0.status != .deferred }
+    }
+
+    /// The last result of any kind recorded for a recipient.
+    public func lastResult(_ recipient: Int) -> RecipientResult? {
+        results.last { $0.recipient == recipient }
+    }
 
     /// Recipients with a final result (delivered or bounced) are done; the rest still need work.
     public var pendingRecipients: [Int] {
@@ -129,6 +231,8 @@ public final class Spool: @unchecked Sendable {
         public var held: [QueueID]
         public var removedIncoming: Int
         public var unreadable: [String]
+        /// The next attempt of each queued message (its file's mtime), seconds since 1970.
+        public var nextAttempt: [QueueID: Int64] = [:]
     }
 
     /// The start-up scan: removes leftovers of receptions a crash interrupted (never
@@ -139,6 +243,7 @@ public final class Spool: @unchecked Sendable {
             if unlink("\(incoming)/\(name)") == 0 { removed += 1 }
         }
         if removed > 0 { _ = GroupSync.fsyncDirectory(incoming) }
+        repairOrphanLogs()
         var unreadable: [String] = []
         func ids(_ dir: String) -> [QueueID] {
             Self.list(dir).compactMap { name -> QueueID? in
@@ -150,27 +255,88 @@ public final class Spool: @unchecked Sendable {
                 return id
             }.sorted()
         }
-        return ScanResult(queued: ids(queue), held: ids(hold), removedIncoming: removed, unreadable: unreadable)
+        let queued = ids(queue)
+        var due: [QueueID: Int64] = [:]
+        for id in queued {
+            var st = stat()
+            if stat("\(queue)/\(id)", &st) == 0 { due[id] = Int64(st.st_mtim.tv_sec) }
+        }
+        return ScanResult(queued: queued, held: ids(hold), removedIncoming: removed, unreadable: unreadable,
+                          nextAttempt: due)
+    }
+
+    /// A recipient log whose message is gone: `remove` was interrupted between its two unlinks
+    /// (the log then goes too), or `setHeld` between its two renames (the log follows the
+    /// message, so its results are kept).
+    private func repairOrphanLogs() {
+        for (here, there) in [(queue, hold), (hold, queue)] {
+            for name in Self.list(here) where name.hasSuffix(".log") {
+                let message = String(name.dropLast(4))
+                guard QueueID(message) != nil, access("\(here)/\(message)", F_OK) != 0 else { continue }
+                if access("\(there)/\(message)", F_OK) == 0 {
+                    rename("\(here)/\(name)", "\(there)/\(name)")
+                } else {
+                    unlink("\(here)/\(name)")
+                }
+            }
+        }
+    }
+
+    /// Lists what is queued and held without removing anything (for `mailroom queue list`,
+    /// which may run beside a server that is receiving into incoming/).
+    public func list() -> (queued: [QueueID], held: [QueueID]) {
+        func ids(_ dir: String) -> [QueueID] {
+            Self.list(dir).compactMap { $0.hasSuffix(".log") ? nil : QueueID($0) }.sorted()
+        }
+        return (ids(queue), ids(hold))
+    }
+
+    /// The queued (not held) messages with their next attempt times, without touching
+    /// incoming/ (the running runner's periodic look, beside sessions that are receiving).
+    public func queuedDueTimes() -> [QueueID: Int64] {
+        var due: [QueueID: Int64] = [:]
+        for name in Self.list(queue) where !name.hasSuffix(".log") {
+            guard let id = QueueID(name) else { continue }
+            var st = stat()
+            if stat("\(queue)/\(name)", &st) == 0 { due[id] = Int64(st.st_mtim.tv_sec) }
+        }
+        return due
+    }
+
+    /// Whether the message is queued or held.
+    public func exists(_ id: QueueID) -> Bool {
+        access("\(queue)/\(id)", F_OK) == 0 || access("\(hold)/\(id)", F_OK) == 0
     }
 
     /// A queued (or held) message with its recorded results.
     public func message(_ id: QueueID) throws(QueueError) -> QueuedMessage {
+        try read(id, wholeFile: false).message
+    }
+
+    /// A queued (or held) message with its bytes, read with one open and one read: what a
+    /// delivery attempt needs.
+    public func load(_ id: QueueID) throws(QueueError) -> (message: QueuedMessage, bytes: [UInt8]) {
+        try read(id, wholeFile: true)
+    }
+
+    private func read(_ id: QueueID, wholeFile: Bool) throws(QueueError) -> (message: QueuedMessage, bytes: [UInt8]) {
         var held = false
         var path = "\(queue)/\(id)"
-        if access(path, F_OK) != 0 {
+        var fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0, errno == ENOENT {
             path = "\(hold)/\(id)"
             held = true
-            guard access(path, F_OK) == 0 else { throw .notFound(id) }
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0, errno == ENOENT { throw .notFound(id) }
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw QueueError.from(errno, "open \(path)") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw QueueError.from(errno, "fstat \(path)") }
-        // The header line and envelope: read the first 64 KiB, more if the envelope is longer.
-        var head = [UInt8](repeating: 0, count: min(Int(st.st_size), 65536))
-        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) }
-        guard n == head.count else { throw QueueError.from(errno, "read \(path)") }
+        let size = Int(st.st_size)
+        // The header line and envelope: the first 64 KiB (more if the envelope is longer), or
+        // the whole file when the message is wanted too.
+        var head = try Self.readFully(fd, count: wholeFile ? size : min(size, 65536), at: 0, path: path)
         guard let newline = head.firstIndex(of: 0x0A) else { throw .damaged("\(path): no header line") }
         let line = String(decoding: head[..<newline], as: UTF8.self)
         guard line.hasPrefix(Self.magic), let length = Int(line.dropFirst(Self.magic.count)), length >= 0 else {
@@ -178,18 +344,45 @@ public final class Spool: @unchecked Sendable {
         }
         let start = newline + 1
         let messageOffset = start + length + 1
-        guard messageOffset <= Int(st.st_size) else { throw .damaged("\(path): truncated envelope") }
-        var json = [UInt8](repeating: 0, count: length)
-        let m = json.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(start)) }
-        guard m == length else { throw .damaged("\(path): truncated envelope") }
+        guard messageOffset <= size else { throw .damaged("\(path): truncated envelope") }
+        if head.count < messageOffset { head = try Self.readFully(fd, count: messageOffset, at: 0, path: path) }
         let envelope: Envelope
         do {
-            envelope = try JSONDecoder().decode(Envelope.self, from: Data(json))
+            envelope = try JSONDecoder().decode(Envelope.self, from: Data(head[start..<(start + length)]))
         } catch {
             throw .damaged("\(path): envelope: \(error)")
         }
-        return QueuedMessage(id: id, envelope: envelope, path: path, messageOffset: messageOffset,
-                             messageSize: Int(st.st_size) - messageOffset, results: results(path + ".log"), held: held)
+        var message = QueuedMessage(id: id, envelope: envelope, path: path, messageOffset: messageOffset,
+                                    messageSize: size - messageOffset, results: [], held: held)
+        message.nextAttempt = Int64(st.st_mtim.tv_sec)
+        for record in records(path + ".log") {
+            switch record {
+            case .result(let r): message.results.append(r)
+            case .target(let t): message.targets.append(t)
+            case .report(let r): message.reports.append(r)
+            }
+        }
+        let bytes = wholeFile ? Array(head[messageOffset...]) : []
+        return (message, bytes)
+    }
+
+    /// The log records of a message (empty when it has none or is gone).
+    public func records(of id: QueueID) -> [LogRecord] {
+        let path = access("\(queue)/\(id)", F_OK) == 0 ? "\(queue)/\(id).log" : "\(hold)/\(id).log"
+        return records(path)
+    }
+
+    static func readFully(_ fd: Int32, count: Int, at offset: Int, path: String) throws(QueueError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw QueueError.from(errno, "read \(path)") }
+            guard n > 0 else { throw .damaged("\(path): shorter than its header says") }
+            done += n
+        }
+        return bytes
     }
 
     /// The message bytes of a queued message.
@@ -197,45 +390,117 @@ public final class Spool: @unchecked Sendable {
         let fd = open(message.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw QueueError.from(errno, "open \(message.path)") }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: message.messageSize)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(message.messageOffset + done)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw .damaged("\(message.path): shorter than its header says") }
-            done += n
-        }
-        return bytes
+        return try Self.readFully(fd, count: message.messageSize, at: message.messageOffset, path: message.path)
     }
 
-    func results(_ path: String) -> [RecipientResult] {
+    func records(_ path: String) -> [LogRecord] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        var out: [RecipientResult] = []
+        var out: [LogRecord] = []
         // Only complete lines: a crash in the middle of an append leaves a torn last line.
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
-            let fields = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count >= 2, let index = Int(String(decoding: fields[0], as: UTF8.self)),
-                  let status = RecipientResult.Status(rawValue: String(decoding: fields[1], as: UTF8.self)) else { continue }
-            out.append(RecipientResult(recipient: index, status: status,
-                                       text: fields.count > 2 ? String(decoding: fields[2], as: UTF8.self) : ""))
+            if let record = Self.parseRecord(line) { out.append(record) }
         }
         return out
+    }
+
+    /// One log line; nil for a line this version does not know (skipped, never fatal).
+    static func parseRecord(_ line: Data) -> LogRecord? {
+        let fields = line.split(separator: 0x20, maxSplits: 3, omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        guard fields.count >= 2 else { return nil }
+        if let index = Int(fields[0]) {
+            guard let status = RecipientResult.Status(rawValue: fields[1]) else { return nil }
+            let text = fields.count > 2 ? fields[2...].joined(separator: " ") : ""
+            return .result(RecipientResult(recipient: index, status: status, text: text))
+        }
+        switch fields[0] {
+        case "target":
+            guard fields.count >= 3, let index = Int(fields[1]) else { return nil }
+            return .target(TargetResult(recipient: index, key: fields[2], text: fields.count > 3 ? fields[3] : ""))
+        case "report":
+            guard let number = Int(fields[1]) else { return nil }
+            let entries = (fields.count > 2 ? fields[2] : "").split(separator: ",").compactMap { item -> ReportRecord.Entry? in
+                let parts = item.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, let index = Int(parts[0]) else { return nil }
+                return ReportRecord.Entry(recipient: index, action: String(parts[1]))
+            }
+            return .report(ReportRecord(number: number, entries: entries))
+        default:
+            return nil
+        }
     }
 
     // MARK: Results and removal
 
     /// Records a result durably (append, fsync) before the caller acts on it.
     public func record(_ result: RecipientResult, for id: QueueID) throws(QueueError) {
-        let base = access("\(queue)/\(id)", F_OK) == 0 ? queue : hold
+        try record([.result(result)], for: id, durable: true)
+    }
+
+    /// Appends records with one write; with `durable`, fsyncs them before returning. A message
+    /// that is gone (deleted meanwhile) gets no log: `.notFound`.
+    public func record(_ records: [LogRecord], for id: QueueID, durable: Bool) throws(QueueError) {
+        guard !records.isEmpty else { return }
+        let base: String
+        if access("\(queue)/\(id)", F_OK) == 0 {
+            base = queue
+        } else if access("\(hold)/\(id)", F_OK) == 0 {
+            base = hold
+        } else {
+            throw .notFound(id)
+        }
         let path = "\(base)/\(id).log"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw QueueError.from(errno, "open \(path)") }
         defer { close(fd) }
-        let text = result.text.map { $0 == "\n" || $0 == "\r" ? " " : $0 }
-        let line = Array("\(result.recipient) \(result.status.rawValue) \(String(text))\n".utf8)
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-        guard written == line.count else { throw QueueError.from(errno, "append \(path)") }
-        guard fsync(fd) == 0 else { throw QueueError.from(errno, "fsync \(path)") }
+        let bytes = Array(records.map(\.line).joined().utf8)
+        // One write: O_APPEND keeps it whole against other appenders; a crash may tear it.
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        guard written == bytes.count else { throw QueueError.from(errno, "append \(path)") }
+        if durable {
+            guard fsync(fd) == 0 else { throw QueueError.from(errno, "fsync \(path)") }
+        }
+    }
+
+    /// Sets when the next delivery attempt is due (the queue file's mtime; not synced).
+    public func setNextAttempt(_ id: QueueID, at seconds: Int64) throws(QueueError) {
+        var times = [timespec(tv_sec: Int(seconds), tv_nsec: 0), timespec(tv_sec: Int(seconds), tv_nsec: 0)]
+        for base in [queue, hold] {
+            if utimensat(AT_FDCWD, "\(base)/\(id)", &times, 0) == 0 { return }
+            guard errno == ENOENT else { throw QueueError.from(errno, "utimensat \(base)/\(id)") }
+        }
+        throw .notFound(id)
+    }
+
+    // MARK: The runner
+
+    /// Asks the running queue runner (if any) to re-read the due times now.
+    public func requestRun() throws(QueueError) {
+        let path = "\(directory)/flush"
+        let fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw QueueError.from(errno, "create \(path)") }
+        close(fd)
+    }
+
+    /// True (once) when `requestRun` was called since the last time.
+    public func takeRunRequest() -> Bool {
+        unlink("\(directory)/flush") == 0
+    }
+
+    /// The exclusive right to deliver from this spool, held until the lock is released or the
+    /// process ends (flock: the kernel drops it on exit or kill -9). nil when another process
+    /// (a running server, or `mailroom queue run`) has it.
+    public func lockRunner() throws(QueueError) -> RunnerLock? {
+        let path = "\(directory)/runner.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw QueueError.from(errno, "open \(path)") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK { return nil }
+            throw QueueError.from(code, "flock \(path)")
+        }
+        return RunnerLock(fd: fd)
     }
 
     /// Removes a message whose recipients are all done (or that an administrator deletes).
@@ -264,6 +529,23 @@ public final class Spool: @unchecked Sendable {
     static func list(_ dir: String) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
     }
+}
+
+/// The queue runner's lock on a spool (see `Spool.lockRunner`).
+public final class RunnerLock: @unchecked Sendable {
+    private var fd: Int32
+    private let lock = NSLock()
+
+    init(fd: Int32) { self.fd = fd }
+
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    deinit { release() }
 }
 
 /// One message being received: append the bytes, then commit (durable) or abort.

@@ -11,6 +11,7 @@
 // the CLI prints it as is. Mutations run in one transaction each: on error nothing is written.
 
 import MailroomCore
+import MailroomSASL
 
 public enum Service: String, Sendable, CaseIterable, Codable {
     case smtp, pop3, imap, web
@@ -261,6 +262,19 @@ public enum RecipientResolution: Sendable, Equatable {
     case notLocal
 }
 
+/// A user with the stored secrets of the challenge-response SASL mechanisms (CRAM-MD5,
+/// SCRAM-SHA-256), for a MailroomSASL exchange's `credentialsFound`.
+public struct SASLAccount: Sendable, Equatable {
+    public var user: User
+    /// Members are nil when the user has no such secret (see AccountStore.saslAccount).
+    public var credentials: SASLCredentials
+
+    public init(user: User, credentials: SASLCredentials) {
+        self.user = user
+        self.credentials = credentials
+    }
+}
+
 public enum AuthFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidUsername(String)
     case unknownUser
@@ -365,6 +379,12 @@ public protocol AccountStore: Sendable {
 
     // Lookups for the services (cached for store.cache_ttl_seconds at most)
     func authenticate(username: String, password: String, service: Service) async throws -> Result<User, AuthFailure>
+    /// The account checks of `authenticate` without a password (invalid user name, unknown
+    /// user, locked account, inactive domain or tenant, disabled service), and the user's
+    /// SCRAM-SHA-256 verifier and CRAM-MD5 secret. Security: a caller must not tell the client
+    /// which check failed before the exchange ends — pass nil to
+    /// SASLServerExchange.credentialsFound for every failure, so SCRAM fails only after the proof.
+    func saslAccount(username: String, service: Service) async throws -> Result<SASLAccount, AuthFailure>
     func resolveRecipient(_ address: EmailAddress) async throws -> RecipientResolution
     func isLocalDomain(_ name: DomainName) async throws -> Bool
     func isRelayAllowed(_ address: IPAddress) async throws -> Bool

@@ -73,4 +73,18 @@ struct DeliveryStatusNotificationTests {
         #expect(text.contains("Content-Type: message/global-headers\r\n"))
         #expect(text.contains("To: <发件人@例子.中国>\r\n"))
     }
+    @Test("a success report (NOTIFY=SUCCESS) says so and returns only the headers, even with RET=FULL")
+    func success() throws {
+        let delivered = DeliveryStatusNotification.RecipientStatus(finalRecipient: "alice@example.com", action: .delivered, status: "2.0.0",
+                                                                   diagnostic: "250 2.0.0 delivered: alice@example.com")
+        let text = try #require(compose(envelope(ret: .full), [delivered]))
+        #expect(text.contains("Subject: Successful Mail Delivery Report\r\n"))
+        #expect(text.contains("<alice@example.com>: delivered: 250 2.0.0 delivered: alice@example.com\r\n"))
+        #expect(text.contains("Action: delivered\r\nStatus: 2.0.0\r\n"))
+        #expect(text.contains("Content-Type: text/rfc822-headers\r\n"))
+        #expect(!text.contains("secret body text"))
+        // A mixed report is about the failure.
+        let mixed = try #require(compose(envelope(), [delivered, failure]))
+        #expect(mixed.contains("Subject: Undelivered Mail Returned to Sender\r\n"))
+    }
 }

@@ -96,6 +96,27 @@ struct SpoolTests {
         #expect(try f.spool.scan().queued == ids)
     }
 
+    @Test("the scan removes the log of a removed message and moves a held message's log beside it")
+    func orphanLogs() throws {
+        let f = try SpoolFixture()
+        var ids: [QueueID] = []
+        for n in 1...2 {
+            let w = try f.spool.receive(f.envelope(n))
+            try w.append(body(n))
+            try w.commit()
+            ids.append(w.id)
+            try f.spool.record(RecipientResult(recipient: 0, status: .delivered, text: "ok"), for: w.id)
+        }
+        // A crash inside remove(): the message is gone, its log is not.
+        unlink("\(f.directory)/queue/\(ids[0])")
+        // A crash inside setHeld(): the message is in hold/, its log still in queue/.
+        rename("\(f.directory)/queue/\(ids[1])", "\(f.directory)/hold/\(ids[1])")
+        _ = try Spool(directory: f.directory).scan()
+        #expect(f.files("queue").isEmpty)
+        #expect(f.files("hold") == [ids[1].value, "\(ids[1]).log"])
+        #expect(try f.spool.message(ids[1]).results.map(\.recipient) == [0])
+    }
+
     @Test("recipient results are durable, a torn last line is ignored, pending recipients follow")
     func results() throws {
         let f = try SpoolFixture()
@@ -176,5 +197,98 @@ struct SpoolTests {
             let n = Int(m.envelope.envelopeID!.dropFirst(4))!
             #expect(try f.spool.messageBytes(m) == body(n))
         }
+    }
+    @Test("derived queue IDs: deterministic, sorted after the parent, parsed back, and still path-safe")
+    func derivedIDs() throws {
+        let parent = QueueID.make(now: 1_700_000_000_000_000)
+        let report = parent.derived(.report, 0)
+        let forward = parent.derived(.forward, 33)
+        #expect(report == parent.derived(.report, 0))
+        #expect(report.value == parent.value + "N0")
+        #expect(forward.value == parent.value + "R11")
+        #expect(QueueID(report.value) == report && QueueID(forward.value) == forward)
+        #expect(parent < report && report < forward)
+        #expect(report.parent?.id == parent && report.parent?.kind == .report && report.parent?.number == 0)
+        #expect(forward.parent?.number == 33 && forward.parent?.kind == .forward)
+        #expect(parent.parent == nil)
+        let chain = report.derived(.forward, 1)
+        #expect(chain.parent?.id == report && QueueID(chain.value) == chain)
+        #expect(chain.arrivalMicroseconds == parent.arrivalMicroseconds)
+        for bad in [parent.value + "N", parent.value + "X1", parent.value + "N/1", parent.value + "N12345678",
+                    parent.value + "N1N1N1N1N1", parent.value + "NR1"] {
+            #expect(QueueID(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("log records: results, targets and reports round-trip; one load reads envelope, log and bytes")
+    func logRecords() throws {
+        let f = try SpoolFixture()
+        let w = try f.spool.receive(f.envelope())
+        try w.append(body(1))
+        try w.commit()
+        try f.spool.record([.result(RecipientResult(recipient: 0, status: .deferred, text: "451 4.3.5 alias target ghost")),
+                            .target(TargetResult(recipient: 0, key: "u42", text: "alice@example.com")),
+                            .target(TargetResult(recipient: 0, key: "remote", text: "x"))], for: w.id, durable: false)
+        try f.spool.record([.result(RecipientResult(recipient: 1, status: .bounced, text: "550 5.1.1 no\r\nsuch")),
+                            .report(ReportRecord(number: 0, entries: [.init(recipient: 1, action: "failed")]))],
+                           for: w.id, durable: true)
+        let (m, bytes) = try f.spool.load(w.id)
+        #expect(bytes == body(1))
+        #expect(m.envelope == f.envelope())
+        #expect(m.results.map(\.status) == [.deferred, .bounced])
+        #expect(m.results[1].text == "550 5.1.1 no  such")
+        #expect(m.targets.map(\.key) == ["u42", "remote"])
+        #expect(m.reports == [ReportRecord(number: 0, entries: [.init(recipient: 1, action: "failed")])])
+        #expect(m.finalResult(1)?.status == .bounced && m.finalResult(0) == nil)
+        #expect(m.lastResult(0)?.text == "451 4.3.5 alias target ghost")
+        #expect(m.pendingRecipients == [0])
+        #expect(f.spool.records(of: w.id).count == 5)
+        // A log line of a later version is skipped, not fatal.
+        let log = "\(f.directory)/queue/\(w.id).log"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("future 1 2 3\n0 delivered 250 2.0.0 ok\n".utf8))
+        try handle.close()
+        #expect(try f.spool.message(w.id).pendingRecipients.isEmpty)
+        // A removed message gets no log.
+        try f.spool.remove(w.id)
+        #expect(throws: QueueError.notFound(w.id)) {
+            try f.spool.record([.result(RecipientResult(recipient: 0, status: .delivered, text: ""))], for: w.id, durable: false)
+        }
+        #expect(f.files("queue").isEmpty && f.files("hold").isEmpty)
+    }
+
+    @Test("the next attempt is the queue file's mtime; the scan reports it; holding keeps it")
+    func nextAttempt() throws {
+        let f = try SpoolFixture()
+        let w = try f.spool.receive(f.envelope())
+        try w.commit()
+        try f.spool.setNextAttempt(w.id, at: 1_900_000_000)
+        #expect(try f.spool.message(w.id).nextAttempt == 1_900_000_000)
+        #expect(try f.spool.scan().nextAttempt == [w.id: 1_900_000_000])
+        #expect(f.spool.queuedDueTimes() == [w.id: 1_900_000_000])
+        try f.spool.setHeld(w.id, true)
+        #expect(f.spool.queuedDueTimes().isEmpty)
+        try f.spool.setNextAttempt(w.id, at: 1_800_000_000)
+        #expect(try f.spool.message(w.id).nextAttempt == 1_800_000_000)
+        #expect(f.spool.list().held == [w.id] && f.spool.exists(w.id))
+        let missing = QueueID.make()
+        #expect(throws: QueueError.notFound(missing)) { try f.spool.setNextAttempt(missing, at: 0) }
+    }
+
+    @Test("flush requests are taken once; the runner lock is exclusive and released")
+    func flushAndLock() throws {
+        let f = try SpoolFixture()
+        #expect(!f.spool.takeRunRequest())
+        try f.spool.requestRun()
+        try f.spool.requestRun()
+        #expect(f.spool.takeRunRequest())
+        #expect(!f.spool.takeRunRequest())
+        let lock = try #require(try f.spool.lockRunner())
+        #expect(try f.spool.lockRunner() == nil)
+        lock.release()
+        let again = try f.spool.lockRunner()
+        #expect(again != nil)
+        again?.release()
     }
 }

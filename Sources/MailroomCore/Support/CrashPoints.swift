@@ -7,7 +7,9 @@
 // Active only when the environment variable MAILROOM_CRASH_AT names a point when the process
 // starts; otherwise `reach` is one comparison against nil. Points: delivery.tmp-created,
 // delivery.tmp-synced, delivery.renamed, uidlist.locked, uidlist.written, uidlist.replaced,
-// sync.moved-new, append.renamed (Maildir); queue.synced, queue.renamed (queue).
+// sync.moved-new, append.renamed (Maildir); queue.synced, queue.renamed (spool commit);
+// queue.maildir-tmp-synced, queue.maildir-renamed, queue.delivered, queue.recorded,
+// queue.report-queued, queue.forward-queued (queue delivery, MailroomDelivery).
 
 #if canImport(Glibc)
 import Glibc

@@ -82,6 +82,9 @@ public struct EnhancedStatusCode: Hashable, Sendable, CustomStringConvertible {
     public static let mailSystemTemporaryFailure = EnhancedStatusCode(.persistentTransientFailure, 3, 0)
     /// 4.3.1 "Mail system full": the queue's disk is full ("452 Insufficient system storage").
     public static let mailSystemFull = EnhancedStatusCode(.persistentTransientFailure, 3, 1)
+    /// 4.3.2 "System not accepting network messages": the server is shutting down or
+    /// draining ("421 4.3.2 Service shutting down").
+    public static let systemNotAcceptingMessages = EnhancedStatusCode(.persistentTransientFailure, 3, 2)
     /// 4.3.5 "System incorrectly configured": a configuration error on this server.
     public static let systemIncorrectlyConfigured = EnhancedStatusCode(.persistentTransientFailure, 3, 5)
     /// 4.4.2 "Bad connection": the connection timed out or broke ("421 4.4.2 Timeout").

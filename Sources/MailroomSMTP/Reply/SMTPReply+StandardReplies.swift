@@ -5,7 +5,8 @@
 // (252 for VRFY), §4.5.3.1.10 (452 Too many recipients); RFC 3463 (enhanced codes, through
 // EnhancedStatusCode's constants); RFC 2034 §3 (no enhanced code in the greeting and EHLO
 // reply); RFC 3207 §4 (STARTTLS replies); RFC 4954 §4 and §6 (AUTH replies); RFC 6531 §3.5
-// (553 5.6.7); RFC 1870 §6 (552 5.3.4).
+// (553 5.6.7); RFC 1870 §6 (552 5.3.4); RFC 3030 §2 and §3 (BDAT replies, BINARYMIME only
+// with BDAT); RFC 7504 (521, for clients that are not SMTP clients at all).
 //
 // Texts follow Postfix's where it has one, so administrators recognize them in logs. Text
 // passed in by a caller (server name, queue ID) is the caller's to keep short and clean; the
@@ -49,6 +50,27 @@ extension SMTPReply {
         serviceNotAvailable(serverName: serverName, .systemCongestion, "Error: too many connections")
     }
 
+    /// 421 4.3.2: the server is shutting down and closes the connection.
+    public static func shuttingDown(serverName: String) -> SMTPReply {
+        serviceNotAvailable(serverName: serverName, .systemNotAcceptingMessages, "Service shutting down, closing transmission channel")
+    }
+
+    /// 421 4.7.0: the client made too many errors (Postfix's smtpd_hard_error_limit).
+    public static func tooManyErrors(serverName: String) -> SMTPReply {
+        serviceNotAvailable(serverName: serverName, .securityTemporaryFailure, "Error: too many errors")
+    }
+
+    /// 421 4.7.0: the client sent too many lines that are not SMTP commands.
+    public static func tooManyUnrecognizedCommands(serverName: String) -> SMTPReply {
+        serviceNotAvailable(serverName: serverName, .securityTemporaryFailure, "Error: too many unrecognized commands")
+    }
+
+    /// 521 5.7.0 (RFC 7504: "does not accept mail"): the client speaks HTTP or asks for a
+    /// proxy (Postfix's smtpd_forbidden_commands); the connection is closed at once.
+    public static func forbiddenCommand(serverName: String) -> SMTPReply {
+        SMTPReply(code: 521, .securityPolicy, serverName + " Error: this is an SMTP server, not a web server or proxy")
+    }
+
     // MARK: - Commands
 
     /// 250 2.0.0: success with nothing more to say (RSET, NOOP).
@@ -81,6 +103,43 @@ extension SMTPReply {
         SMTPReply(code: 503, .invalidCommand, text)
     }
 
+    /// 500 5.5.2: a command line longer than SMTPLimits.commandLineBytes (RFC 5321
+    /// §4.5.3.1.9: "500 Line too long").
+    public static let commandLineTooLong = SMTPReply(code: 500, .syntaxError, "Error: line too long")
+    /// 500 5.5.2: a command line the framer refused (a bare CR, a bare LF, a NUL), with the
+    /// problem named.
+    public static func invalidCommandLine(_ text: String) -> SMTPReply {
+        SMTPReply(code: 500, .syntaxError, text)
+    }
+    /// 555 5.5.4: MAIL or RCPT parameters after HELO, where no extension was offered (RFC 5321
+    /// §4.1.1.11).
+    public static let parametersNeedEHLO = SMTPReply(code: 555, .invalidCommandArguments, "Error: ESMTP parameters need EHLO")
+    /// 250 2.0.0 after a BDAT chunk that is not the last (RFC 3030 §2).
+    public static func chunkReceived(octets: Int) -> SMTPReply {
+        SMTPReply(code: 250, .success, "\(octets) octets received")
+    }
+
+    // MARK: - Sequence (RFC 5321 §4.3.1: 503 "Bad sequence of commands")
+
+    /// 503 5.5.1: MAIL (or STARTTLS) before HELO/EHLO.
+    public static let helloRequired = badSequence("Error: send HELO/EHLO first")
+    /// 503 5.5.1: AUTH or BDAT without EHLO (after HELO they are not offered).
+    public static let ehloRequired = badSequence("Error: send EHLO first")
+    /// 503 5.5.1: MAIL inside a transaction.
+    public static let nestedMail = badSequence("Error: nested MAIL command")
+    /// 503 5.5.1: RCPT without MAIL.
+    public static let mailRequired = badSequence("Error: need MAIL command")
+    /// 503 5.5.1: DATA or BDAT without MAIL and RCPT.
+    public static let recipientRequired = badSequence("Error: need RCPT command")
+    /// 554 5.5.1: DATA or BDAT when every recipient was refused (Postfix's wording).
+    public static let noValidRecipients = SMTPReply(code: 554, .invalidCommand, "Error: no valid recipients")
+    /// 503 5.5.1: AUTH or STARTTLS inside a transaction.
+    public static let transactionInProgress = badSequence("Error: MAIL transaction in progress")
+    /// 503 5.5.1: DATA after BODY=BINARYMIME (RFC 3030 §3: binary content only with BDAT).
+    public static let binaryMIMERequiresBDAT = badSequence("Error: BODY=BINARYMIME requires BDAT")
+    /// 503 5.5.1: DATA, or RCPT, after BDAT in the same transaction (RFC 3030 §2).
+    public static let commandAfterBDAT = badSequence("Error: command not allowed after BDAT in this transaction")
+
     // MARK: - TLS and authentication
 
     /// 220 2.0.0 reply to STARTTLS (RFC 3207 §4); the handshake starts after it.
@@ -108,6 +167,17 @@ extension SMTPReply {
     public static let authenticationLineTooLong = SMTPReply(code: 500, .authenticationLineTooLong, "Authentication Exchange line is too long")
     /// 501 5.7.0: the client cancelled the exchange with "*" (RFC 4954 §4).
     public static let authenticationCancelled = SMTPReply(code: 501, .securityPolicy, "Authentication aborted")
+    /// 501 5.5.2: a SASL response that is not base64 (RFC 4954 §4: "501").
+    public static let authenticationResponseNotBase64 = SMTPReply(code: 501, .syntaxError, "Cannot decode response (base64)")
+    /// 504 5.5.4: a mechanism this server does not offer (RFC 4954 §4: "504").
+    public static let unsupportedAuthenticationMechanism = SMTPReply(code: 504, .invalidCommandArguments,
+                                                                     "Unrecognized authentication type")
+    /// 503 5.5.1: AUTH after a successful AUTH (RFC 4954 §4).
+    public static let alreadyAuthenticated = badSequence("Error: already authenticated")
+    /// 503 5.5.1: AUTH on a service without SASL mechanisms.
+    public static let authenticationNotEnabled = badSequence("Error: authentication not enabled")
+    /// 503 5.5.1: STARTTLS on a connection that is already TLS (RFC 3207 §4.2).
+    public static let tlsAlreadyActive = badSequence("Error: TLS already active")
 
     // MARK: - Envelope and message
 

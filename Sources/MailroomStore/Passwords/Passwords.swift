@@ -13,6 +13,9 @@
 // `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`) and, when
 // passwords.store_cram_md5 is on, the HMAC-MD5 states for CRAM-MD5 (RFC 2195).
 //
+// The SASL secrets themselves (SCRAMVerifier, CRAMMD5Secret) live in MailroomSASL, which the
+// protocol servers share; this file only makes, stores and verifies them as password values.
+//
 // Security: crypt() is not thread-safe; only crypt_rn with a per-call buffer is used. Every
 // comparison of secrets is constant-time. A stored value that is empty or starts with `!` or
 // `*` never matches (locked account). Hashing is slow on purpose (yescrypt ≈ 70 ms): callers
@@ -21,7 +24,7 @@
 import CCrypt
 import Crypto
 import Foundation
-import _CryptoExtras
+import MailroomSASL
 
 public struct PasswordSecrets: Sendable, Equatable {
     public var hash: String
@@ -136,6 +139,18 @@ public enum Passwords {
         }
     }
 
+    /// The SASL secret a stored password value holds by itself: a Dovecot {SCRAM-SHA-256} value
+    /// is a SCRAM verifier, a {CRAM-MD5} (or {HMAC-MD5}) value the CRAM-MD5 secret. Other schemes
+    /// (and malformed values) give no secret; the users table's own columns supply them.
+    public static func saslCredentials(fromStored stored: String) -> SASLCredentials {
+        guard let (scheme, rest) = splitScheme(stored) else { return SASLCredentials() }
+        switch scheme.split(separator: ".").first.map(String.init) ?? scheme {
+        case "SCRAM-SHA-256": return SASLCredentials(scram: SCRAMVerifier(dovecot: rest))
+        case "CRAM-MD5", "HMAC-MD5": return SASLCredentials(cramMD5: CRAMMD5Secret(hex: rest))
+        default: return SASLCredentials()
+        }
+    }
+
     // MARK: - crypt(3)
 
     static func verifyCrypt(_ password: String, rest: String) -> Bool {
@@ -214,71 +229,5 @@ public enum Passwords {
             diff |= x ^ y
         }
         return diff == 0
-    }
-}
-
-/// The server side of SCRAM-SHA-256 (RFC 5802 §3): salt, iteration count, StoredKey, ServerKey.
-public struct SCRAMVerifier: Sendable, Equatable {
-    public let iterations: Int
-    public let salt: [UInt8]
-    public let storedKey: [UInt8]
-    public let serverKey: [UInt8]
-
-    public init(password: String, iterations: Int, salt: [UInt8]? = nil) {
-        let salt = salt ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
-        let salted = Self.saltedPassword(password, salt: salt, iterations: iterations)
-        let clientKey = Array(HMAC<SHA256>.authenticationCode(for: Array("Client Key".utf8), using: SymmetricKey(data: salted)))
-        self.iterations = iterations
-        self.salt = salt
-        self.storedKey = Array(SHA256.hash(data: clientKey))
-        self.serverKey = Array(HMAC<SHA256>.authenticationCode(for: Array("Server Key".utf8), using: SymmetricKey(data: salted)))
-    }
-
-    init(iterations: Int, salt: [UInt8], storedKey: [UInt8], serverKey: [UInt8]) {
-        self.iterations = iterations
-        self.salt = salt
-        self.storedKey = storedKey
-        self.serverKey = serverKey
-    }
-
-    static func saltedPassword(_ password: String, salt: [UInt8], iterations: Int) -> [UInt8] {
-        // RFC 7677 asks for ≥ 4096 rounds; swift-crypto's checked API wants ≥ 210,000, so the
-        // count (validated by the configuration) goes through the unchecked entry point.
-        let key = try? KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 32,
-            unsafeUncheckedRounds: iterations)
-        return key.map { $0.withUnsafeBytes { Array($0) } } ?? []
-    }
-
-    /// RFC 5803: `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (base64 parts).
-    public var rfc5803: String {
-        "SCRAM-SHA-256$\(iterations):\(Data(salt).base64EncodedString())$"
-            + "\(Data(storedKey).base64EncodedString()):\(Data(serverKey).base64EncodedString())"
-    }
-
-    public init?(rfc5803 text: String) {
-        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "SCRAM-SHA-256" else { return nil }
-        let first = parts[1].split(separator: ":"), second = parts[2].split(separator: ":")
-        guard first.count == 2, second.count == 2, let iterations = Int(first[0]), iterations > 0,
-              let salt = Data(base64Encoded: String(first[1])),
-              let stored = Data(base64Encoded: String(second[0])),
-              let server = Data(base64Encoded: String(second[1])) else { return nil }
-        self.init(iterations: iterations, salt: [UInt8](salt), storedKey: [UInt8](stored), serverKey: [UInt8](server))
-    }
-
-    /// Dovecot's {SCRAM-SHA-256} body: `<iterations>,<salt>,<StoredKey>,<ServerKey>`.
-    public init?(dovecot text: String) {
-        let parts = text.split(separator: ",")
-        guard parts.count == 4, let iterations = Int(parts[0]), iterations > 0,
-              let salt = Data(base64Encoded: String(parts[1])),
-              let stored = Data(base64Encoded: String(parts[2])),
-              let server = Data(base64Encoded: String(parts[3])) else { return nil }
-        self.init(iterations: iterations, salt: [UInt8](salt), storedKey: [UInt8](stored), serverKey: [UInt8](server))
-    }
-
-    public func matches(password: String) -> Bool {
-        let other = SCRAMVerifier(password: password, iterations: iterations, salt: salt)
-        return Passwords.constantTimeEqual(other.storedKey, storedKey)
     }
 }

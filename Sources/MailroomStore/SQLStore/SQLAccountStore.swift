@@ -382,12 +382,10 @@ public final class SQLAccountStore: AccountStore {
     }
 
     public func authenticate(username: String, password: String, service: Service) async throws -> Result<User, AuthFailure> {
-        let name = username.contains("@") ? username : username.replacingFirst("%", with: "@")
         let address: EmailAddress
-        do {
-            address = try EmailAddress(name)
-        } catch {
-            return .failure(.invalidUsername(error.description))
+        switch Self.loginAddress(username) {
+        case .success(let parsed): address = parsed
+        case .failure(let failure): return .failure(failure)
         }
         guard let row = try await userRow(address) else {
             // Same work as a real check, so response time does not reveal which users exist.
@@ -411,6 +409,17 @@ public final class SQLAccountStore: AccountStore {
                                    password: password)
         }
         return .success(row.user)
+    }
+
+    /// The address a login name stands for: `user@domain`, or `user%domain` for clients that
+    /// cannot send "@" (the first "%" becomes "@").
+    static func loginAddress(_ username: String) -> Result<EmailAddress, AuthFailure> {
+        let name = username.contains("@") ? username : username.replacingFirst("%", with: "@")
+        do {
+            return .success(try EmailAddress(name))
+        } catch {
+            return .failure(.invalidUsername(error.description))
+        }
     }
 
     /// A yescrypt hash of a random string: verifying against it costs what a real check costs.

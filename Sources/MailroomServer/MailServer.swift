@@ -1,0 +1,75 @@
+// MailServer — one running Mailroom node: the spool and its queue runner, the TLS context, the
+// event loops and the protocol listeners, built from the configuration and an open account
+// store. `mailroom serve` starts it; integration tests start it in-process on port 0.
+//
+// Start-up order: spool (its scan resumes queued mail through the runner) → TLS (configured
+// PEM files, or a self-signed certificate made on first start) → listeners. Stop: listeners
+// first, then sessions, then the runner finishes the deliveries it started.
+
+import Foundation
+import Logging
+import MailroomConfig
+import MailroomCore
+import MailroomDelivery
+import MailroomQueue
+import MailroomStore
+import MailroomTLS
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+public final class MailServer: Sendable {
+    public let configuration: MailroomConfig
+    public let spool: Spool
+    public let runner: QueueRunner
+    let smtp: SMTPServer
+    private let group: MultiThreadedEventLoopGroup
+    private let blockingPool: NIOThreadPool
+    private let logger: Logger
+
+    /// Blocking threads for fsync-heavy work (spool commits), so event loops never wait on disk.
+    public static let blockingThreads = 16
+
+    private init(configuration: MailroomConfig, spool: Spool, runner: QueueRunner, smtp: SMTPServer,
+                 group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool, logger: Logger) {
+        self.configuration = configuration
+        self.spool = spool
+        self.runner = runner
+        self.smtp = smtp
+        self.group = group
+        self.blockingPool = blockingPool
+        self.logger = logger
+    }
+
+    public static func start(configuration: MailroomConfig, store: any AccountStore, logger: Logger) async throws -> MailServer {
+        let spool = try Spool(directory: configuration.storage.spoolDir)
+        let runner = QueueRunner(spool: spool, store: store, options: DeliveryOptions(configuration: configuration), logger: logger)
+        let tls = try TLSSetup.context(configuration: configuration, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let blockingPool = NIOThreadPool(numberOfThreads: blockingThreads)
+        blockingPool.start()
+        let services = SMTPServices(configuration: configuration, store: store, spool: spool, runner: runner, tls: tls,
+                                    blockingPool: blockingPool, logger: logger)
+        let smtp = SMTPServer(services: services, group: group)
+        let server = MailServer(configuration: configuration, spool: spool, runner: runner, smtp: smtp,
+                                group: group, blockingPool: blockingPool, logger: logger)
+        runner.start()
+        do {
+            try await smtp.start()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Where each SMTP listener is bound ("mx", "submission", "submissions").
+    public var smtpAddresses: [String: SocketAddress] { smtp.boundAddresses }
+
+    public func stop() async {
+        await smtp.stop()
+        await runner.stop()
+        try? await blockingPool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+}
