@@ -212,6 +212,9 @@ enum ConfigKeys {
             .int("queue.delay_warning_seconds",
                  "After this long, a sender who asked for NOTIFY=DELAY gets a delay notice (RFC 3461). 0 turns it off.",
                  \.queue.delayWarningSeconds, 0...30 * 86400),
+            .string("queue.sync_method",
+                    "How a delivery is made durable before the queue forgets it: \"filesystem\" (write without a sync, then one syncfs(2) shared by every delivery of the moment) or \"file\" (fsync each file and its new/ directory, maildir(5)).",
+                    \.queue.syncMethod, oneOf: ["filesystem", "file"]),
             .int("queue.scan_interval_seconds", "How often the queue is scanned for messages due for another attempt.",
                  \.queue.scanIntervalSeconds, 1...3600),
 

@@ -12,6 +12,17 @@
 import MailroomMaildir
 
 public struct DeliveryOptions: Sendable, Equatable {
+    /// How a queue delivery is made durable before it is recorded (queue.sync_method).
+    public enum SyncMethod: String, Sendable, Equatable {
+        /// fsync the file, rename, fsync new/ (maildir(5); new/ fsyncs shared between
+        /// concurrent deliveries).
+        case file
+        /// write and rename without a sync, then one syncfs(2) of the file system shared by
+        /// every delivery running at the time; a file cut by a power loss is found by its size
+        /// and written again (MaildirDeposit).
+        case fileSystem = "filesystem"
+    }
+
     /// The Maildir engine settings (storage.host_name, storage.uidlist_lock_stale_seconds,
     /// storage.tmp_cleanup_hours); `quota` is replaced by each user's quota from the store.
     public var maildir: MaildirOptions
@@ -52,6 +63,9 @@ public struct DeliveryOptions: Sendable, Equatable {
     /// for messages it does not know (queued by another process) and changed due times (60).
     /// `mailroom queue retry` does not wait for it: it leaves a flush request, seen within 1 s.
     public var scanIntervalSeconds: Int64
+
+    /// queue.sync_method.
+    public var syncMethod: SyncMethod = .fileSystem
 
     public static let defaultMaxMessageBytes = 64 << 20
     public static let defaultMaxReceivedHeaders = 100

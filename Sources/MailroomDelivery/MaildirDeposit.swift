@@ -14,8 +14,13 @@
 // wrote it), and removes a tmp/ file of the same name left by a crash before the rename.
 //
 // Durability: the caller records the delivery only after `deposit` returns, and by then the
-// file and its directory entry are on disk. The new/ fsync is shared by concurrent deliveries
-// into the same directory (DirectorySyncs).
+// file and its directory entry are on disk. With SyncMethod.file (maildir(5)'s order) the file
+// is fsynced before the rename and new/ after it, that fsync shared by concurrent deliveries
+// into the same directory (DirectorySyncs). With .fileSystem the file is written and renamed
+// without a sync and one syncfs(2) of the file system, shared by every delivery running at the
+// time, makes the batch durable. A power cut before that syncfs may leave a renamed file
+// shorter than its S= size: `find` compares the two and removes such a file, so the resumed
+// delivery (which still has the spool copy, recorded only after the sync) writes it again.
 // Crash points: queue.maildir-tmp-synced (tmp/ written and synced, not renamed),
 // queue.maildir-renamed (in new/, directory not yet synced).
 // Security: files are created 0600 with O_EXCL|O_NOFOLLOW; the name is built from validated
@@ -84,7 +89,8 @@ public enum MaildirDeposit {
     /// it there (or in cur/) already. `bodyBareLineFeeds` is `bareLineFeeds(body)`, counted once
     /// per message rather than per mailbox.
     public static func deposit(header: [UInt8], body: [UInt8], bodyBareLineFeeds: Int64, into maildir: String,
-                               name: DepositName, verify: Bool, syncs: DirectorySyncsHandle) throws(MaildirDeliveryError) -> Outcome {
+                               name: DepositName, verify: Bool, syncs: DirectorySyncsHandle,
+                               method: DeliveryOptions.SyncMethod = .file) throws(MaildirDeliveryError) -> Outcome {
         let tmpPath = "\(maildir)/tmp/\(name.base)"
         if verify, let existing = find(name.key, in: maildir) {
             unlink(tmpPath)
@@ -101,7 +107,8 @@ public enum MaildirDeposit {
             fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else { throw classify(errno, "create \(tmpPath)", missingIsMaildir: true) }
-        if let failure = writeAll(fd, header, body, path: tmpPath) ?? (fsync(fd) == 0 ? nil : classify(errno, "fsync \(tmpPath)")) {
+        let syncFile = method == .file
+        if let failure = writeAll(fd, header, body, path: tmpPath) ?? (!syncFile || fsync(fd) == 0 ? nil : classify(errno, "fsync \(tmpPath)")) {
             close(fd)
             unlink(tmpPath)
             throw failure
@@ -120,7 +127,10 @@ public enum MaildirDeposit {
         }
         CrashPoints.reach("queue.maildir-renamed")
         do {
-            try syncs.syncs.sync("\(maildir)/new")
+            switch method {
+            case .file: try syncs.syncs.sync("\(maildir)/new")
+            case .fileSystem: try syncs.syncs.syncFileSystem(of: "\(maildir)/new")
+            }
         } catch {
             switch error {
             case .noSpace(let m): throw .noSpace(m)
@@ -132,13 +142,27 @@ public enum MaildirDeposit {
 
     /// A file of this deposit in new/ or cur/ (any fields, flags or host), or nil. cur/ is read
     /// twice when the first pass finds nothing: a readdir that overlaps a rename (a client
-    /// changing flags) may miss the entry once.
+    /// changing flags) may miss the entry once. A file shorter or longer than its S= size was
+    /// cut by a power loss before its sync: it is removed and nil returned, so it is written again.
     public static func find(_ key: String, in maildir: String) -> String? {
         let prefix = Array(key.utf8)
-        if let name = firstEntry(in: "\(maildir)/new", prefix: prefix) ?? firstEntry(in: "\(maildir)/cur", prefix: prefix) {
+        for directory in ["\(maildir)/new", "\(maildir)/cur", "\(maildir)/cur"] {
+            guard let name = firstEntry(in: directory, prefix: prefix) else { continue }
+            guard isWhole("\(directory)/\(name)", name: name) else {
+                unlink("\(directory)/\(name)")
+                return nil
+            }
             return name
         }
-        return firstEntry(in: "\(maildir)/cur", prefix: prefix)
+        return nil
+    }
+
+    /// Whether the file's size is the S= field of its name (true when the name has none).
+    static func isWhole(_ path: String, name: String) -> Bool {
+        guard let parsed = try? MaildirFileName.parse(name), let size = parsed.size else { return true }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return true }   // moved meanwhile: the client has it
+        return Int64(st.st_size) == size
     }
 
     static func firstEntry(in directory: String, prefix: [UInt8]) -> String? {

@@ -387,7 +387,7 @@ struct QueueDelivery: Sendable {
         while true {
             do throws(MaildirDeliveryError) {
                 _ = try MaildirDeposit.deposit(header: header, body: body, bodyBareLineFeeds: bodyLineFeeds, into: storage.root,
-                                               name: name, verify: false, syncs: syncs)
+                                               name: name, verify: false, syncs: syncs, method: options.syncMethod)
                 MaildirDeposit.addToQuotaFile(root: storage.root, bytes: size)
                 return
             } catch {

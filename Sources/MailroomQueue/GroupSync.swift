@@ -7,6 +7,11 @@
 // A failed fsync fails every caller it was meant to cover; the next caller starts a new one.
 // Public because the queue runner shares the fsyncs of Maildir new/ directories the same way
 // (MailroomDelivery's MaildirDeposit).
+// Two kinds: `.directory` fsyncs the directory (its entries: a rename is durable);
+// `.fileSystem` calls syncfs(2) on it, which writes back every dirty file and directory of that
+// file system and commits the journal — one call makes a whole batch of unsynced files and
+// renames durable (queue.sync_method = "filesystem"). Linux ≥ 5.8 reports write-back errors
+// from syncfs, which this relies on.
 
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +22,15 @@ public final class GroupSync: @unchecked Sendable {
     /// Recent rounds kept to tell each waiter how its round went.
     static let keptRounds = 256
 
+    public enum Kind: Sendable {
+        /// fsync(2) of the directory.
+        case directory
+        /// syncfs(2) of the file system the path is on.
+        case fileSystem
+    }
+
     private let path: String
+    private let kind: Kind
     private let condition = NSCondition()
     private var requested: UInt64 = 0
     private var completed: UInt64 = 0
@@ -26,7 +39,10 @@ public final class GroupSync: @unchecked Sendable {
     private var rounds: [(target: UInt64, error: QueueError?)] = []
     private var count = 0
 
-    public init(path: String) { self.path = path }
+    public init(path: String, kind: Kind = .directory) {
+        self.path = path
+        self.kind = kind
+    }
 
     /// How many fsync calls were made (for tests and benchmarks).
     public var syncCount: Int {
@@ -49,7 +65,7 @@ public final class GroupSync: @unchecked Sendable {
             running = true
             let target = requested
             condition.unlock()
-            let error = Self.fsyncDirectory(path)
+            let error = kind == .directory ? Self.fsyncDirectory(path) : Self.syncFileSystem(path)
             condition.lock()
             count += 1
             rounds.append((target, error))
@@ -72,6 +88,15 @@ public final class GroupSync: @unchecked Sendable {
         return !running && completed == requested
     }
 
+    /// syncfs(2) of the file system holding `path`.
+    public static func syncFileSystem(_ path: String) -> QueueError? {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return QueueError.from(errno, "open \(path)") }
+        defer { close(fd) }
+        guard systemSyncfs(fd) == 0 else { return QueueError.from(errno, "syncfs \(path)") }
+        return nil
+    }
+
     public static func fsyncDirectory(_ path: String) -> QueueError? {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return QueueError.from(errno, "open \(path)") }
@@ -80,3 +105,7 @@ public final class GroupSync: @unchecked Sendable {
         return nil
     }
 }
+
+/// glibc's syncfs(2): declared only under _GNU_SOURCE, so Swift's Glibc module does not show it.
+@_silgen_name("syncfs")
+private func systemSyncfs(_ fd: Int32) -> Int32

@@ -56,7 +56,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func from(_ code: Int32, _ what: String) -> QueueError {
+    /// The error for errno `code` while doing `what` (ENOSPC and EDQUOT are `.noSpace`).
+    public static func from(_ code: Int32, _ what: String) -> QueueError {
         let reason = "\(what): \(String(cString: strerror(code)))"
         return code == ENOSPC || code == EDQUOT ? .noSpace(reason) : .io(reason)
     }

@@ -111,6 +111,38 @@ struct MaildirDepositTests {
         #expect(syncs.syncCount >= 1 && syncs.syncCount <= 40)
     }
 
+    @Test("filesystem sync: concurrent deposits share syncfs calls; a file cut short by a power loss is written again")
+    func fileSystemSync() async throws {
+        let maildir = try makeMaildir()
+        defer { try? FileManager.default.removeItem(atPath: (maildir as NSString).deletingLastPathComponent) }
+        let syncs = DirectorySyncsHandle()
+        let header = self.header, body = self.body, id = self.id
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<20 {
+                group.addTask {
+                    let name = DepositName(queueID: id, recipient: n, userID: 7, host: "h")
+                    _ = try MaildirDeposit.deposit(header: header, body: body, bodyBareLineFeeds: 1, into: maildir, name: name,
+                                                   verify: false, syncs: syncs, method: .fileSystem)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(maildir)/new").count == 20)
+        #expect(syncs.syncCount >= 1 && syncs.syncCount <= 20)
+
+        // What a power cut between the rename and the syncfs can leave: the name, not all bytes.
+        let name = DepositName(queueID: id, recipient: 0, userID: 7, host: "h")
+        let written = try #require(MaildirDeposit.find(name.key, in: maildir))
+        let path = "\(maildir)/new/\(written)"
+        try Data((header + body).prefix(10)).write(to: URL(fileURLWithPath: path))
+        #expect(MaildirDeposit.find(name.key, in: maildir) == nil, "a short file is not a delivered copy")
+        #expect(!FileManager.default.fileExists(atPath: path), "and it is removed")
+        let again = try MaildirDeposit.deposit(header: header, body: body, bodyBareLineFeeds: MaildirDeposit.bareLineFeeds(body),
+                                               into: maildir, name: name, verify: true, syncs: syncs, method: .fileSystem)
+        guard case .written(let fileName) = again else { Issue.record("\(again)"); return }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(maildir)/new/\(fileName)")) == Data(header + body))
+    }
+
     @Test("header scan: Received: count and unfolded Delivered-To: of the header section only")
     func headerScan() throws {
         let text = "Received: from a\r\nreceived:\r\n\tfolded\r\nDelivered-To:\r\n <Alice@EXAMPLE.com>\r\nSubject: x\r\n\r\nReceived: body\r\nDelivered-To: bob@example.com\r\n"

@@ -2,6 +2,8 @@
 // that rename into the same directory at the same time share its fsync: a caller waits for a
 // sync that started after its own rename. The set is bounded: past `maximumEntries`, idle
 // entries are dropped (an entry only matters while deliveries to that directory overlap).
+// With queue.sync_method = "filesystem" the same sharing is done per file system (syncfs(2),
+// keyed by device), so one call covers every delivery of a batch, whatever its mailbox.
 // Also the few file-system questions delivery asks.
 
 #if canImport(Glibc)
@@ -27,6 +29,21 @@ final class DirectorySyncs: Sendable {
             }
             let group = GroupSync(path: directory)
             state.map[directory] = group
+            return group
+        }
+        try group.sync()
+    }
+
+    /// Returns once a syncfs of the file system holding `directory`, started after this call,
+    /// has completed.
+    func syncFileSystem(of directory: String) throws(QueueError) {
+        var st = stat()
+        guard stat(directory, &st) == 0 else { throw QueueError.from(errno, "stat \(directory)") }
+        let key = "dev:\(st.st_dev)"
+        let group = entries.withLockedValue { state -> GroupSync in
+            if let group = state.map[key] { return group }
+            let group = GroupSync(path: directory, kind: .fileSystem)
+            state.map[key] = group
             return group
         }
         try group.sync()
