@@ -409,26 +409,13 @@ struct QueueCommand: AsyncParsableCommand {
                                     protocolName: "local", listener: "local", arrival: Int64(Date().timeIntervalSince1970))
             do {
                 let writer = try spool.receive(envelope)
-                try writer.append(Self.crlf(input))
+                try writer.append(CRLF.normalized(input))
                 try writer.commit()
                 try? spool.requestRun()
                 print(writer.id)
             } catch {
                 throw CLIError("\(error)")
             }
-        }
-
-        /// Bare LF becomes CRLF.
-        static func crlf(_ bytes: [UInt8]) -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + bytes.count / 32)
-            var previous: UInt8 = 0
-            for byte in bytes {
-                if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
-                out.append(byte)
-                previous = byte
-            }
-            return out
         }
     }
 }

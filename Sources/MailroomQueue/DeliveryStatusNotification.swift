@@ -135,7 +135,7 @@ public struct DeliveryStatusNotification: Sendable {
         line()
         var bytes = Array(out.utf8)
         let returned = full ? original : Array(headerSection(of: original).utf8)
-        bytes += crlfNormalized(returned)
+        bytes += CRLF.normalized(returned)   // bare LF becomes CRLF: the report is one consistent message
         if bytes.last != 0x0A { bytes += [0x0D, 0x0A] }
         bytes += Array("\r\n--\(boundary)--\r\n".utf8)
         return bytes
@@ -163,18 +163,5 @@ public struct DeliveryStatusNotification: Sendable {
             i += 1
         }
         return String(decoding: message, as: UTF8.self)
-    }
-
-    /// Bare LF becomes CRLF (the report is one consistent message).
-    static func crlfNormalized(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + bytes.count / 40)
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
-            out.append(byte)
-            previous = byte
-        }
-        return out
     }
 }

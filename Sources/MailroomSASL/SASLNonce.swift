@@ -9,6 +9,8 @@
 // Security: 24 octets (192 bits) from the system's CSPRNG (getrandom on Linux) through
 // SystemRandomNumberGenerator; RFC 5802 asks for enough entropy that nonces never repeat.
 
+import MailroomCore
+
 public enum SASLNonce {
     /// Random octets in a nonce; Mailroom's floor is 18 (144 bits), this gives 192.
     public static let randomOctets = 24

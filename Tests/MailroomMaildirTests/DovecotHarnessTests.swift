@@ -5,6 +5,7 @@
 // Left out when Dovecot is not installed, unless MAILROOM_REQUIRE_DOVECOT=1 (then they fail).
 
 import Foundation
+import MailroomCore
 import Testing
 @testable import MailroomMaildir
 #if canImport(Glibc)
@@ -101,18 +102,6 @@ struct DovecotHarnessTests {
         func cleanup() { try? FileManager.default.removeItem(atPath: root) }
     }
 
-    /// Bare LF → CRLF: how an IMAP server sends a message stored with LF line ends.
-    static func crlf(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var previous: UInt8 = 0
-        for b in bytes {
-            if b == 0x0A && previous != 0x0D { out.append(0x0D) }
-            out.append(b)
-            previous = b
-        }
-        return out
-    }
-
     static func sha256Hex(_ bytes: [UInt8]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
@@ -180,7 +169,7 @@ struct DovecotHarnessTests {
             for record in list.records {
                 let message = try #require(inbox.message(uid: record.uid))
                 let want = try #require(expected[record.fileName])
-                let sent = DovecotHarnessTests.crlf(Array(want.text.utf8))
+                let sent = CRLF.normalized(Array(want.text.utf8))   // as IMAP sends a message stored with LF
                 #expect(message.flagSet == want.flags, "UID \(record.uid) \(record.fileName)")
                 #expect(message.size == sent.count, "RFC822.SIZE counts CRLF line ends")
                 #expect(message.internalDate == want.mtime, "INTERNALDATE is the file's mtime")

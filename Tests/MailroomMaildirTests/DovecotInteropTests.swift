@@ -18,18 +18,6 @@ func imapFlags(_ info: MessageInfo) -> Set<String> {
     return out
 }
 
-/// The message as an IMAP server sends it: every bare LF as CRLF.
-func crlf(_ bytes: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = []
-    var previous: UInt8 = 0
-    for byte in bytes {
-        if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
-        out.append(byte)
-        previous = byte
-    }
-    return out
-}
-
 /// Runs `body` on a thread of its own whose file-system identity is `uid`/`gid` (Linux
 /// setfsuid/setfsgid are per thread), so files Mailroom creates there belong to the same user
 /// as Dovecot's mail processes — as they would in production, where both run as one mail user.
@@ -102,11 +90,11 @@ struct DovecotInteropTests {
         defer { dovecot.stop() }
         let theirInbox = try dovecot.imap.select("INBOX")
         try expectSameView(theirInbox, inbox) { uid in
-            (try dovecot.imap.body("INBOX", uid: uid), crlf(try #require(try s.fetch(.inbox, uid: uid))))
+            (try dovecot.imap.body("INBOX", uid: uid), CRLF.normalized(try #require(try s.fetch(.inbox, uid: uid))))
         }
         let theirSent = try dovecot.imap.select("已发送.2024")
         try expectSameView(theirSent, sentView) { uid in
-            (try dovecot.imap.body("已发送.2024", uid: uid), crlf(try #require(try s.fetch(sent, uid: uid))))
+            (try dovecot.imap.body("已发送.2024", uid: uid), CRLF.normalized(try #require(try s.fetch(sent, uid: uid))))
         }
         let folders = try dovecot.imap.listFolders()
         let names = Set(folders.map(\.name))
@@ -128,7 +116,7 @@ struct DovecotInteropTests {
         #expect(after.messages.map(\.uid) == [1, 2, 3, 5, 6, 7])
         #expect(after.messages.first { $0.uid == 5 }.map(imapFlags) == ["\\Seen", "Project-X"])
         #expect(after.messages.first { $0.uid == 7 }.map(imapFlags) == ["\\Flagged", "Dovecot-Added"])
-        #expect(try s.fetch(.inbox, uid: 7).map(crlf) == crlf(Array(message(9).utf8)))
+        #expect(try s.fetch(.inbox, uid: 7).map(CRLF.normalized) == CRLF.normalized(Array(message(9).utf8)))
     }
 
     @Test("a Maildir written by Dovecot is read by Mailroom with every UID, flag and keyword")
@@ -154,7 +142,7 @@ struct DovecotInteropTests {
         let s = f.storage()
         let inbox = try s.open(.inbox)
         try expectSameView(theirInbox, inbox) { uid in
-            (crlf(try #require(try s.fetch(.inbox, uid: uid))), crlf(Array(message(Int(uid)).utf8)))
+            (CRLF.normalized(try #require(try s.fetch(.inbox, uid: uid))), CRLF.normalized(Array(message(Int(uid)).utf8)))
         }
         #expect(inbox.messages.first { $0.uid == 3 }?.keywords.sorted() == ["$MDNSent", "Work"])
         let drafts = try s.open(FolderPath(["Entwürfe"]))
@@ -199,7 +187,7 @@ struct DovecotInteropTests {
         #expect(theirs.uidValidity == ours.uidValidity)
         for info in ours.messages {
             let theirBody = try dovecot.imap.body("INBOX", uid: info.uid)
-            #expect(theirBody == crlf(try #require(try s.fetch(.inbox, uid: info.uid))))
+            #expect(theirBody == CRLF.normalized(try #require(try s.fetch(.inbox, uid: info.uid))))
         }
         #expect(dovecot.logErrors.isEmpty, "\(dovecot.logErrors)")
     }

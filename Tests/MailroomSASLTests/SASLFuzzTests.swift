@@ -5,6 +5,7 @@
 // MAILROOM_FUZZ_ITERATIONS raises the number of rounds for a longer local run.
 
 import Foundation
+import MailroomCore
 import Testing
 @testable import MailroomSASL
 

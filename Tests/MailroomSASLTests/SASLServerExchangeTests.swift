@@ -1,6 +1,7 @@
 // The exchange around the mechanisms: mechanism names, calls out of order or after the end,
 // and fresh nonces.
 
+import MailroomCore
 import Testing
 @testable import MailroomSASL
 

@@ -1,6 +1,7 @@
 // Test support: SASL exchanges driven as event → expected step scripts (style rule 13), and
 // the published values the tests check against.
 
+import MailroomCore
 import Testing
 @testable import MailroomSASL
 

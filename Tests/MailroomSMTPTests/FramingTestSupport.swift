@@ -4,11 +4,12 @@
 // server's session will (DATA → message data, BDAT → chunk, AUTH → one response line) and
 // records what comes out.
 //
-// The corpus is found as Corpora.swift describes (../shared/corpora beside the repository),
-// the same layout as in CI. A missing corpus is a failure, never a skip.
+// The corpus is found as Corpora (MailroomTestSupport) describes (../shared/corpora beside the
+// repository), the same layout as in CI. A missing corpus is a failure, never a skip.
 
 import Foundation
 import MailroomSMTP
+import MailroomTestSupport
 import Testing
 
 // MARK: - Bytes
@@ -264,7 +265,7 @@ enum FramingCorpus {
         var description: String { "corpus file missing or unreadable: \(path)" }
     }
 
-    /// shared/corpora/smtp-smuggling-cases (see Corpora.swift for where it is looked for).
+    /// shared/corpora/smtp-smuggling-cases, found as MailroomTestSupport's Corpora says.
     static var directory: URL { Corpora.path("smtp-smuggling-cases") }
 
     static func bytes(_ relativePath: String) throws -> [UInt8] {

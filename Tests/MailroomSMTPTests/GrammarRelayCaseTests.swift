@@ -11,9 +11,10 @@
 // - a source route is dropped and the mailbox after it remains, so the relay decision must be
 //   taken on the final domain ("@example.com:relaytest@example.net" goes to example.net).
 //
-// The addresses are read from the shared corpus at run time (found as Corpora.swift says;
-// a missing corpus is a failure, never a skip). This file keeps only our expected parse facts,
-// keyed by the corpus's case id; a test checks that every row has facts and every fact a row.
+// The addresses are read from the shared corpus at run time (found as MailroomTestSupport's
+// Corpora says; a missing corpus is a failure, never a skip). This file keeps only our expected
+// parse facts, keyed by the corpus's case id; a test checks that every row has facts and every
+// fact a row.
 // The session-level counterpart (what the session asks the recipient policy) is
 // Session/SessionRelayCaseTests.swift.
 // Source: Nmap scripts/smtp-open-relay.nse (N01–N16), Postfix postconf(5) and RFC 5321/2505
@@ -22,6 +23,7 @@
 import Foundation
 import MailroomCore
 @testable import MailroomSMTP
+import MailroomTestSupport
 import Testing
 
 /// What the grammar must make of one address.

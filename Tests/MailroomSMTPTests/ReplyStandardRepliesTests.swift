@@ -12,7 +12,7 @@ struct ReplyStandardRepliesTests {
         ("closing", .closing, "221 2.0.0 Bye\r\n"),
         ("serviceNotAvailable", .serviceNotAvailable(serverName: "mx"), "421 4.3.0 mx Service not available, closing transmission channel\r\n"),
         ("timeout", .timeout(serverName: "mx"), "421 4.4.2 mx Error: timeout exceeded\r\n"),
-        ("tooManyConnections", .tooManyConnections(serverName: "mx"), "421 4.4.5 mx Error: too many connections\r\n"),
+        ("tooManyConnections", .tooManyConnections(serverName: "mx"), "421 4.7.0 mx Error: too many connections\r\n"),
         ("ok", .ok(), "250 2.0.0 Ok\r\n"),
         ("senderOK", .senderOK, "250 2.1.0 Ok\r\n"),
         ("recipientOK", .recipientOK, "250 2.1.5 Ok\r\n"),

@@ -5,6 +5,7 @@
 
 import Foundation
 import MailroomCore
+import MailroomTestSupport
 import Testing
 
 @Suite(.serialized) struct SMTPEndToEndTests {

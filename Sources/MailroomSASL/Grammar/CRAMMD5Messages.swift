@@ -13,6 +13,8 @@
 // Security: the user name is split at the last space (names with spaces stay possible), bounded
 // by SASLLimits.fieldBytes, and must be UTF-8 without NUL.
 
+import MailroomCore
+
 struct CRAMMD5Challenge: Sendable, Equatable {
     var text: String
 

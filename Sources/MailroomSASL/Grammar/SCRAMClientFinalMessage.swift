@@ -7,6 +7,8 @@
 // constant time against the stored key. `withoutProof` keeps the octets exactly as sent, since
 // they are part of the AuthMessage both sides sign.
 
+import MailroomCore
+
 struct SCRAMClientFinalMessage: Sendable, Equatable {
     /// The decoded channel-binding attribute: the GS2 header (no channel-binding data here).
     var channelBinding: [UInt8]

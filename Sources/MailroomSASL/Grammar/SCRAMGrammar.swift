@@ -8,6 +8,8 @@
 // not UTF-8, or holds NUL, is refused (it could otherwise reach the account store's SQL or the
 // logs in an ambiguous form).
 
+import MailroomCore
+
 enum SCRAMGrammar {
     static let comma = UInt8(ascii: ",")
     static let equals = UInt8(ascii: "=")

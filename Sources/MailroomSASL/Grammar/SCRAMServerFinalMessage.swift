@@ -5,6 +5,8 @@
 // its own failure reply (SMTP 535, IMAP NO), instead of an "e=" message — RFC 4954 and
 // RFC 9051 carry the outcome in the reply, and "e=invalid-proof" would add nothing.
 
+import MailroomCore
+
 enum SCRAMServerFinalMessage: Sendable, Equatable {
     // verifier = "v=" base64   ;; base-64 encoded ServerSignature.
     case verifier([UInt8])

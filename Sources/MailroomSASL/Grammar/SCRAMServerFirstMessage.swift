@@ -3,6 +3,8 @@
 // Standards: RFC 5802 §5.1 and §7 (grammar below), RFC 7677 §3 (example).
 // The server never sends "m=" or extensions.
 
+import MailroomCore
+
 struct SCRAMServerFirstMessage: Sendable, Equatable {
     /// Client nonce followed by the server's nonce part.
     var nonce: String

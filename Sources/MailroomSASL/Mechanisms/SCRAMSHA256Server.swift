@@ -35,6 +35,7 @@
 // distinguishable too (the server passes passwords.scram_iterations so they normally agree).
 
 import Crypto
+import MailroomCore
 
 struct SCRAMSHA256Server: Sendable {
     enum State: Sendable, Equatable {

@@ -10,6 +10,8 @@
 // CRAM-MD5), though not for other mechanisms; compare digests with `matches`, which is
 // constant-time.
 
+import MailroomCore
+
 /// The precomputed HMAC-MD5 states for a password.
 public struct CRAMMD5Secret: Sendable, Equatable {
     public let inner: MD5State

@@ -16,6 +16,7 @@
 // differently from how it was typed at `mailroom user passwd` fails SCRAM (PLAIN still works).
 
 import Crypto
+import MailroomCore
 
 public struct SCRAMVerifier: Sendable, Equatable {
     /// RFC 7677 §4: "at least 4096"; what passwords.scram_iterations defaults to.

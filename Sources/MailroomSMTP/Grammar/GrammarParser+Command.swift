@@ -14,6 +14,8 @@
 // refusing the syntax would only change the reply code. They must still be valid UTF-8 without
 // invisible or control code points.
 
+import MailroomCore
+
 extension GrammarParser {
     /// The verbs this grammar knows.
     enum Verb: String {

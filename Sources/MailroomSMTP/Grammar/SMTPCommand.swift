@@ -14,6 +14,8 @@
 // credentials. `encoded` writes any control character of a free-text argument as "?", so a
 // value built by a caller can never inject a second command line.
 
+import MailroomCore
+
 /// A parsed SMTP command.
 public enum SMTPCommand: Hashable, Sendable, CustomStringConvertible {
     /// HELO domain (RFC 5321 §4.1.1.1).

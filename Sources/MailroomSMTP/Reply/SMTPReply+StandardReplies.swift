@@ -12,6 +12,8 @@
 // passed in by a caller (server name, queue ID) is the caller's to keep short and clean; the
 // encoder still breaks long lines and neutralizes line breaks.
 
+import MailroomCore
+
 extension SMTPReply {
     // MARK: - Connection
 
@@ -45,9 +47,10 @@ extension SMTPReply {
         serviceNotAvailable(serverName: serverName, .badConnection, "Error: timeout exceeded")
     }
 
-    /// 421 4.4.5: too many connections (from this client, or in all).
+    /// 421 4.7.0: too many connections (from this client, or in all) — a policy refusal, as
+    /// Postfix's anvil answers it.
     public static func tooManyConnections(serverName: String) -> SMTPReply {
-        serviceNotAvailable(serverName: serverName, .systemCongestion, "Error: too many connections")
+        serviceNotAvailable(serverName: serverName, .securityTemporaryFailure, "Error: too many connections")
     }
 
     /// 421 4.3.2: the server is shutting down and closes the connection.

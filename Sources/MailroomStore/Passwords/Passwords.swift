@@ -17,13 +17,18 @@
 // protocol servers share; this file only makes, stores and verifies them as password values.
 //
 // Security: crypt() is not thread-safe; only crypt_rn with a per-call buffer is used. Every
-// comparison of secrets is constant-time. A stored value that is empty or starts with `!` or
-// `*` never matches (locked account). Hashing is slow on purpose (yescrypt ≈ 70 ms): callers
-// run it off the event loops.
+// comparison of secrets is constant-time (MailroomCore's ConstantTime). A stored value that is
+// empty or starts with `!` or `*` never matches (locked account). Hashing is slow on purpose
+// (yescrypt ≈ 70 ms): callers run it off the event loops.
+//
+// `.HEX` digests are decoded by MailroomCore's Hex; `.B64` ones by Foundation's
+// Data(base64Encoded:), which, unlike MailroomCore's strict Base64, accepts non-zero pad bits
+// (stored values written by other software are taken as they are).
 
 import CCrypt
 import Crypto
 import Foundation
+import MailroomCore
 import MailroomSASL
 
 public struct PasswordSecrets: Sendable, Equatable {
@@ -118,7 +123,7 @@ public enum Passwords {
         case "PLAIN", "CLEAR", "CLEARTEXT":
             let stored = encoding == "B64" ? (Data(base64Encoded: rest).map { [UInt8]($0) } ?? [])
                 : encoding == "HEX" ? (Hex.decode(rest) ?? []) : Array(rest.utf8)
-            return constantTimeEqual(pw, stored)
+            return ConstantTime.equal(pw, stored)
         case "SHA", "SHA1": return verifyDigest(rest, encoding ?? "B64", Array(Insecure.SHA1.hash(data: pw)))
         case "SHA256": return verifyDigest(rest, encoding ?? "B64", Array(SHA256.hash(data: pw)))
         case "SHA512": return verifyDigest(rest, encoding ?? "B64", Array(SHA512.hash(data: pw)))
@@ -130,7 +135,7 @@ public enum Passwords {
         case "SMD5": return verifySalted(rest, encoding ?? "B64", 16) { Array(Insecure.MD5.hash(data: pw + $0)) }
         case "CRAM-MD5", "HMAC-MD5":
             guard let secret = CRAMMD5Secret(hex: rest) else { return false }
-            return constantTimeEqual(Array(CRAMMD5Secret(password: password).hex.utf8), Array(secret.hex.utf8))
+            return ConstantTime.equal(Array(CRAMMD5Secret(password: password).hex.utf8), Array(secret.hex.utf8))
         case "SCRAM-SHA-256":
             guard let verifier = SCRAMVerifier(dovecot: rest) else { return false }
             return verifier.matches(password: password)
@@ -155,7 +160,7 @@ public enum Passwords {
 
     static func verifyCrypt(_ password: String, rest: String) -> Bool {
         guard let computed = crypt(password, setting: rest) else { return false }
-        return constantTimeEqual(Array(computed.utf8), Array(rest.utf8))
+        return ConstantTime.equal(Array(computed.utf8), Array(rest.utf8))
     }
 
     /// crypt_rn with a per-call buffer (thread-safe); nil when libcrypt rejects the setting.
@@ -210,24 +215,13 @@ public enum Passwords {
 
     static func verifyDigest(_ text: String, _ encoding: String, _ digest: [UInt8]) -> Bool {
         guard let stored = decode(text, encoding) else { return false }
-        return constantTimeEqual(stored, digest)
+        return ConstantTime.equal(stored, digest)
     }
 
     static func verifySalted(_ text: String, _ encoding: String, _ digestLength: Int,
                              _ hash: ([UInt8]) -> [UInt8]) -> Bool {
         guard let stored = decode(text, encoding), stored.count > digestLength else { return false }
         let salt = Array(stored[digestLength...])
-        return constantTimeEqual(Array(stored[..<digestLength]), hash(salt))
-    }
-
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var diff = UInt8(a.count == b.count ? 0 : 1)
-        let n = max(a.count, b.count)
-        for i in 0..<n {
-            let x = i < a.count ? a[i] : 0
-            let y = i < b.count ? b[i] : 0
-            diff |= x ^ y
-        }
-        return diff == 0
+        return ConstantTime.equal(Array(stored[..<digestLength]), hash(salt))
     }
 }

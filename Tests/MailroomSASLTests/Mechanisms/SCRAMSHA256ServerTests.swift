@@ -2,6 +2,7 @@
 // for byte, further exchanges computed with Python's hashlib/hmac (authzid, "y" flag, escaped
 // user names, UTF-8 password), malformed messages, and the unknown-user path.
 
+import MailroomCore
 import Testing
 @testable import MailroomSASL
 

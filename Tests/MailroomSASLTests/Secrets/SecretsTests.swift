@@ -2,6 +2,7 @@
 // Dovecot's layout, PBKDF2-HMAC-SHA-256 (RFC 7914 §11) and the SCRAM verifier's stored forms.
 // Expected values come from the RFCs, Dovecot's `doveadm pw`, or Python's hashlib/hmac.
 
+import MailroomCore
 import Testing
 @testable import MailroomSASL
 

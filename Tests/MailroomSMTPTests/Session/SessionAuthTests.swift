@@ -4,6 +4,7 @@
 // exchange (initial response, "=", challenges, "*", bad base64, a line too long), failures
 // counted as errors, AUTH twice or inside a transaction, unknown mechanisms.
 
+import MailroomCore
 @testable import MailroomSMTP
 import Testing
 

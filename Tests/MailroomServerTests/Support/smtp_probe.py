@@ -175,10 +175,39 @@ def smuggle(req):
     return {"replies": replies}
 
 
+def connections(req):
+    """Opens `count` connections at once and returns the first reply line of each."""
+    socks, greetings = [], []
+    try:
+        for _ in range(req["count"]):
+            sock = socket.create_connection((HOST, req["port"]), timeout=10)
+            socks.append(sock)
+            greetings.append(sock.makefile("rb").readline().decode("latin-1").rstrip("\r\n"))
+    finally:
+        for sock in socks:
+            sock.close()
+    return {"greetings": greetings}
+
+
+def idle(req):
+    """Connects, reads the greeting, sends nothing and returns what the server says next."""
+    sock = socket.create_connection((HOST, req["port"]), timeout=req["seconds"])
+    reader = sock.makefile("rb")
+    greeting = reader.readline().decode("latin-1").rstrip("\r\n")
+    try:
+        after = reader.readline().decode("latin-1").rstrip("\r\n")
+    except socket.timeout:
+        after = "(no reply)"
+    closed = reader.readline() == b""
+    sock.close()
+    return {"greeting": greeting, "after": after, "closed": closed}
+
+
 def main():
     req = json.loads(sys.stdin.read())
     op = req["op"]
-    answer = {"send": send, "relay": relay, "raw": raw, "smuggle": smuggle}[op](req)
+    answer = {"send": send, "relay": relay, "raw": raw, "smuggle": smuggle, "connections": connections,
+              "idle": idle}[op](req)
     print(json.dumps(answer))
 
 

@@ -14,6 +14,8 @@
 // passed on decoded and never logged here. A failed or cancelled exchange counts as a client
 // error, so password guessing on one connection ends at `maxErrors`.
 
+import MailroomCore
+
 extension SMTPSession {
     // auth-command = "AUTH" SP sasl-mech [SP initial-response]
     mutating func auth(_ command: SMTPCommand) -> Action {

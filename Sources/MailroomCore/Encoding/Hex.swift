@@ -1,9 +1,16 @@
-// Hex — the .HEX encoding of Dovecot {SCHEME} digests ({PLAIN-MD5}, {SHA256.HEX}, …).
+// Hex — lowercase hexadecimal, the one implementation for every module: CRAM-MD5 digests and
+// the stored CRAM-MD5 secret (MailroomSASL), and the `.HEX` encoding of Dovecot {SCHEME}
+// password digests ({PLAIN-MD5}, {SHA256.HEX}, …; MailroomStore).
 //
-// XXX: MailroomSASL keeps its own copy for CRAM-MD5; MailroomCore would be the one home for both.
+// Standards: RFC 4648 §8 (base 16); RFC 2195 §2 (the CRAM-MD5 digest is sent as 32 lowercase
+// hex digits; upper case is accepted on input, as other servers do).
+//
+// Encoding writes lower case; decoding accepts either case and refuses anything that is not an
+// even number of hex digits. Linear in the input.
 
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String {
+public enum Hex {
+    /// `bytes` as lowercase hex digits, two per octet.
+    public static func encode(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
@@ -14,8 +21,13 @@ enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
+    /// nil unless `text` is an even number of hex digits (either case).
+    public static func decode(_ text: String) -> [UInt8]? {
+        decode(Array(text.utf8))
+    }
+
+    /// nil unless `chars` is an even number of hex digits (either case).
+    public static func decode(_ chars: [UInt8]) -> [UInt8]? {
         guard chars.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {
             switch c {

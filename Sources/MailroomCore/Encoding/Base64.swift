@@ -1,16 +1,25 @@
-// Base64 — the salt, keys, proofs and channel-binding data inside SCRAM messages.
+// Base64 — the one base64 codec for every module: the SASL responses and challenges of SMTP
+// AUTH (MailroomSMTP), the salt, keys, proofs, nonces and channel-binding data inside SCRAM
+// messages and the stored SCRAM verifier (MailroomSASL).
 //
-// Standards: RFC 4648 §4 (alphabet and "=" padding); RFC 5802 §7 (base64 = *(4base64-char)
-// [base64-3 / base64-2]: padded, no line breaks).
+// Standards: RFC 4648 §4 (alphabet and "=" padding), §3.5 (canonical encoding: pad bits zero);
+// RFC 5802 §7 (base64 = *(4base64-char) [base64-3 / base64-2]: padded, no line breaks);
+// RFC 4954 §4 (AUTH initial-response = base64 / "="; a response that does not decode is
+// answered 501 5.5.2 by the SMTP layer).
 //
 // Strict: the length is a multiple of four, padding only at the end, no spaces or line breaks,
-// no characters outside the alphabet, pad bits zero (so each value has one encoding). Linear in the input. (The protocol layers decode the
-// base64 around whole SASL messages themselves; this is only the base64 inside SCRAM.)
+// no characters outside the alphabet, pad bits zero (so each value has one encoding). Linear in
+// the input.
+//
+// XXX: no caller needs a lenient decoder today (the SMTP AUTH tests pass with the strict one,
+// and RFC 4648 §3.5 lets a decoder refuse non-zero pad bits). Should one be needed, add an option
+// to `decode` here rather than a second copy.
 
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    /// `bytes` as padded base64, without line breaks.
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
@@ -29,7 +38,7 @@ enum Base64 {
 
     /// The decoded octets, or nil when `text` is not strict padded base64. Empty input decodes
     /// to no octets.
-    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         let input = Array(text)
         guard input.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
