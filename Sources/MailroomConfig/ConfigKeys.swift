@@ -213,7 +213,7 @@ enum ConfigKeys {
                  "After this long, a sender who asked for NOTIFY=DELAY gets a delay notice (RFC 3461). 0 turns it off.",
                  \.queue.delayWarningSeconds, 0...30 * 86400),
             .string("queue.sync_method",
-                    "How a delivery is made durable before the queue forgets it: \"filesystem\" (write without a sync, then one syncfs(2) shared by every delivery of the moment) or \"file\" (fsync each file and its new/ directory, maildir(5)).",
+                    "How the queue makes a write durable (an accepted message before its 250, a delivery before the queue forgets it): \"filesystem\" (write and rename without a sync, then one syncfs(2) shared by every session and delivery of the moment) or \"file\" (fsync each file, then its directory).",
                     \.queue.syncMethod, oneOf: ["filesystem", "file"]),
             .int("queue.scan_interval_seconds", "How often the queue is scanned for messages due for another attempt.",
                  \.queue.scanIntervalSeconds, 1...3600),

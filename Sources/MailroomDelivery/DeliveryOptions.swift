@@ -10,18 +10,12 @@
 // maximal_queue_lifetime) what is still deferred bounces.
 
 import MailroomMaildir
+import MailroomQueue
 
 public struct DeliveryOptions: Sendable, Equatable {
-    /// How a queue delivery is made durable before it is recorded (queue.sync_method).
-    public enum SyncMethod: String, Sendable, Equatable {
-        /// fsync the file, rename, fsync new/ (maildir(5); new/ fsyncs shared between
-        /// concurrent deliveries).
-        case file
-        /// write and rename without a sync, then one syncfs(2) of the file system shared by
-        /// every delivery running at the time; a file cut by a power loss is found by its size
-        /// and written again (MaildirDeposit).
-        case fileSystem = "filesystem"
-    }
+    /// How a queue delivery is made durable before it is recorded (queue.sync_method); see
+    /// MailroomQueue's SyncMethod and MaildirDeposit.
+    public typealias SyncMethod = MailroomQueue.SyncMethod
 
     /// The Maildir engine settings (storage.host_name, storage.uidlist_lock_stale_seconds,
     /// storage.tmp_cleanup_hours); `quota` is replaced by each user's quota from the store.

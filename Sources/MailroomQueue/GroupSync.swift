@@ -29,7 +29,9 @@ public final class GroupSync: @unchecked Sendable {
         case fileSystem
     }
 
-    private let path: String
+    /// The directory opened for the sync. For `.fileSystem` any directory on that file system
+    /// does, so each caller's own directory replaces it (a registered one may be removed later).
+    private var path: String
     private let kind: Kind
     private let condition = NSCondition()
     private var requested: UInt64 = 0
@@ -52,8 +54,9 @@ public final class GroupSync: @unchecked Sendable {
     }
 
     /// Returns once a directory fsync that started after this call has completed.
-    public func sync() throws(QueueError) {
+    public func sync(via directory: String? = nil) throws(QueueError) {
         condition.lock()
+        if kind == .fileSystem, let directory { path = directory }
         requested += 1
         let ticket = requested
         while completed < ticket {
@@ -64,6 +67,7 @@ public final class GroupSync: @unchecked Sendable {
             // Every ticket handed out so far belongs to a rename that is already done.
             running = true
             let target = requested
+            let path = self.path
             condition.unlock()
             let error = kind == .directory ? Self.fsyncDirectory(path) : Self.syncFileSystem(path)
             condition.lock()
@@ -87,6 +91,24 @@ public final class GroupSync: @unchecked Sendable {
         defer { condition.unlock() }
         return !running && completed == requested
     }
+
+    /// The process-wide file-system sync of the file system holding `path` (one per device),
+    /// so that the spool's commits and the queue runner's deliveries on the same disk share
+    /// their syncfs calls.
+    public static func fileSystem(containing path: String) throws(QueueError) -> GroupSync {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw QueueError.from(errno, "stat \(path)") }
+        let device = UInt64(st.st_dev)
+        registryLock.lock()
+        defer { registryLock.unlock() }
+        if let sync = registry[device] { return sync }
+        let sync = GroupSync(path: path, kind: .fileSystem)
+        registry[device] = sync
+        return sync
+    }
+
+    private static let registryLock = NSLock()
+    nonisolated(unsafe) private static var registry: [UInt64: GroupSync] = [:]
 
     /// syncfs(2) of the file system holding `path`.
     public static func syncFileSystem(_ path: String) -> QueueError? {

@@ -14,12 +14,20 @@
 // A queue file's mtime is its next delivery attempt, as in Postfix's deferred queue: a fresh
 // commit is due at once, a deferred message carries the time its backoff ends, and `queue
 // retry` sets it to now. It is a hint, never synced: a crash at worst retries early.
-// Order of a commit (style guide rule 10, qmail-queue and Postfix's mail_stream): write →
-// fsync the file → rename incoming/<id> to queue/<id> → fsync queue/ (shared between concurrent
-// sessions by GroupSync) → only then report success. The envelope travels in the same file as
-// the message, so each message is written and synced once.
-// File format: the line "MAILROOM-QUEUE 1 <n>\n", n bytes of envelope JSON, "\n", then the
-// message exactly as received (CRLF line ends, dot-stuffing removed).
+// Order of a commit (style guide rule 10, qmail-queue and Postfix's mail_stream), with
+// SyncMethod.file: write → fsync the file → rename incoming/<id> to queue/<id> → fsync queue/
+// (shared between concurrent sessions by GroupSync) → only then report success. With
+// SyncMethod.fileSystem (queue.sync_method = "filesystem", the default): write → rename →
+// one syncfs(2) of the spool's file system, shared by every session committing at the time and
+// by the queue runner's deliveries on that disk → only then success. A power cut before that
+// syncfs can leave a renamed file shorter than written; the header records the message length
+// (written last, before the rename), so the scan and every read recognise such a file, which
+// was never acknowledged, and the scan removes it. The envelope travels in the same file as
+// the message, so each message is written once.
+// File format: the line "MAILROOM-QUEUE 2 <n> <m>\n" (m: the message length, 20 digits), n
+// bytes of envelope JSON, "\n", then the m bytes of the message exactly as received (CRLF line
+// ends, dot-stuffing removed). Version 1 files ("MAILROOM-QUEUE 1 <n>\n", message to the end of
+// the file) are still read.
 // Recipient log, one record per line; a torn last line (a crash mid-append) is ignored:
 //   "<index> <status> <text>"   a result for envelope recipient <index>: delivered|bounced|
 //                               deferred; text is the reply, e.g. "550 5.1.1 no such user"
@@ -187,18 +195,32 @@ public struct QueuedMessage: Sendable {
     }
 }
 
+/// How the spool (and the queue runner's Maildir deliveries) make a write durable.
+public enum SyncMethod: String, Sendable, Equatable {
+    /// fsync each file, then its directory (the directory fsync shared between concurrent writers).
+    case file
+    /// Write and rename without a sync, then one syncfs(2) of the file system shared by every
+    /// writer of the moment (GroupSync.fileSystem).
+    case fileSystem = "filesystem"
+}
+
 public final class Spool: @unchecked Sendable {
     public let directory: String
+    public let syncMethod: SyncMethod
     var incoming: String { "\(directory)/incoming" }
     var queue: String { "\(directory)/queue" }
     var hold: String { "\(directory)/hold" }
     let queueSync: GroupSync
 
-    static let magic = "MAILROOM-QUEUE 1 "
+    static let magicV1 = "MAILROOM-QUEUE 1 "
+    static let magic = "MAILROOM-QUEUE 2 "
+    /// Digits of the message length in a version 2 header.
+    static let lengthDigits = 20
 
     /// Opens (creating when needed) the spool directories.
-    public init(directory: String) throws(QueueError) {
+    public init(directory: String, syncMethod: SyncMethod = .file) throws(QueueError) {
         self.directory = directory
+        self.syncMethod = syncMethod
         self.queueSync = GroupSync(path: "\(directory)/queue")
         for dir in [directory, "\(directory)/incoming", "\(directory)/queue", "\(directory)/hold"] {
             guard mkdir(dir, 0o700) == 0 || errno == EEXIST else { throw QueueError.from(errno, "mkdir \(dir)") }
@@ -220,7 +242,10 @@ public final class Spool: @unchecked Sendable {
         let to = "\(queue)/\(writer.id)"
         guard rename(from, to) == 0 else { throw QueueError.from(errno, "rename \(from)") }
         CrashPoints.reach("queue.renamed")
-        try queueSync.sync()
+        switch syncMethod {
+        case .file: try queueSync.sync()
+        case .fileSystem: try GroupSync.fileSystem(containing: queue).sync(via: queue)
+        }
     }
 
     // MARK: Reading
@@ -244,6 +269,13 @@ public final class Spool: @unchecked Sendable {
             if unlink("\(incoming)/\(name)") == 0 { removed += 1 }
         }
         if removed > 0 { _ = GroupSync.fsyncDirectory(incoming) }
+        // Cut short by a power loss before the commit's sync: never acknowledged.
+        for name in Self.list(queue) where !name.hasSuffix(".log") && QueueID(name) != nil {
+            if Self.isIncomplete("\(queue)/\(name)"), unlink("\(queue)/\(name)") == 0 {
+                unlink("\(queue)/\(name).log")
+                removed += 1
+            }
+        }
         repairOrphanLogs()
         var unreadable: [String] = []
         func ids(_ dir: String) -> [QueueID] {
@@ -340,12 +372,14 @@ public final class Spool: @unchecked Sendable {
         var head = try Self.readFully(fd, count: wholeFile ? size : min(size, 65536), at: 0, path: path)
         guard let newline = head.firstIndex(of: 0x0A) else { throw .damaged("\(path): no header line") }
         let line = String(decoding: head[..<newline], as: UTF8.self)
-        guard line.hasPrefix(Self.magic), let length = Int(line.dropFirst(Self.magic.count)), length >= 0 else {
-            throw .damaged("\(path): bad header '\(line.prefix(40))'")
-        }
+        guard let header = Self.header(line) else { throw .damaged("\(path): bad header '\(line.prefix(40))'") }
+        let length = header.envelopeLength
         let start = newline + 1
         let messageOffset = start + length + 1
         guard messageOffset <= size else { throw .damaged("\(path): truncated envelope") }
+        if let messageLength = header.messageLength, messageOffset + messageLength != size {
+            throw .damaged("\(path): incomplete (\(size - messageOffset) of \(messageLength) message bytes)")
+        }
         if head.count < messageOffset { head = try Self.readFully(fd, count: messageOffset, at: 0, path: path) }
         let envelope: Envelope
         do {
@@ -371,6 +405,35 @@ public final class Spool: @unchecked Sendable {
     public func records(of id: QueueID) -> [LogRecord] {
         let path = access("\(queue)/\(id)", F_OK) == 0 ? "\(queue)/\(id).log" : "\(hold)/\(id).log"
         return records(path)
+    }
+
+    /// The envelope length and (version 2) the message length of a header line.
+    static func header(_ line: String) -> (envelopeLength: Int, messageLength: Int?)? {
+        if line.hasPrefix(magicV1) {
+            guard let length = Int(line.dropFirst(magicV1.count)), length >= 0 else { return nil }
+            return (length, nil)
+        }
+        guard line.hasPrefix(magic) else { return nil }
+        let fields = line.dropFirst(magic.count).split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 2, let envelope = Int(fields[0]), envelope >= 0,
+              fields[1].count == lengthDigits, let message = Int(fields[1]), message >= 0 else { return nil }
+        return (envelope, message)
+    }
+
+    /// A version 2 file whose size is not what its header says: cut by a power loss before the
+    /// commit's sync (never acknowledged), or still being committed (a zero length field).
+    static func isIncomplete(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 96)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) }
+        guard n > 0, let newline = buffer[..<n].firstIndex(of: 0x0A) else { return Int(st.st_size) < 96 }
+        guard let header = header(String(decoding: buffer[..<newline], as: UTF8.self)),
+              let messageLength = header.messageLength else { return false }
+        return newline + 1 + header.envelopeLength + 1 + messageLength != Int(st.st_size)
     }
 
     static func readFully(_ fd: Int32, count: Int, at offset: Int, path: String) throws(QueueError) -> [UInt8] {
@@ -556,6 +619,8 @@ public final class SpoolWriter: @unchecked Sendable {
     private var fd: Int32
     private(set) public var messageBytes = 0
     private var finished = false
+    /// Where the 20 digits of the message length start in the header line.
+    private var lengthOffset = 0
 
     init(spool: Spool, id: QueueID, envelope: Envelope) throws(QueueError) {
         self.spool = spool
@@ -574,7 +639,10 @@ public final class SpoolWriter: @unchecked Sendable {
             throw .io("envelope: \(error)")
         }
         do {
-            try write(Array("\(Spool.magic)\(json.count)\n".utf8) + [UInt8](json) + [0x0A])
+            let prefix = "\(Spool.magic)\(json.count) "
+            lengthOffset = prefix.utf8.count
+            try write(Array(prefix.utf8) + Array(repeating: UInt8(ascii: "0"), count: Spool.lengthDigits) + [0x0A]
+                      + [UInt8](json) + [0x0A])
         } catch {
             abort()
             throw error
@@ -603,7 +671,17 @@ public final class SpoolWriter: @unchecked Sendable {
     /// Makes the message durable and queued. When this returns, the 250 may be sent.
     public func commit() throws(QueueError) {
         precondition(!finished, "SpoolWriter used after commit or abort")
-        guard fsync(fd) == 0 else {
+        // The message length goes into the header last: a file whose size disagrees with it
+        // was cut short (see the header of this file).
+        let digits = String(messageBytes)
+        let field = Array((String(repeating: "0", count: max(0, Spool.lengthDigits - digits.count)) + digits).utf8)
+        let written = field.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, off_t(lengthOffset)) }
+        guard written == field.count else {
+            let error = QueueError.from(written < 0 ? errno : EIO, "write \(spool.incoming)/\(id)")
+            abort()
+            throw error
+        }
+        if spool.syncMethod == .file, fsync(fd) != 0 {
             let error = QueueError.from(errno, "fsync \(spool.incoming)/\(id)")
             abort()
             throw error

@@ -128,7 +128,7 @@ struct MaildirDepositTests {
             try await group.waitForAll()
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(maildir)/new").count == 20)
-        #expect(syncs.syncCount >= 1 && syncs.syncCount <= 20)
+        #expect(syncs.syncCount >= 1, "the batch was made durable by syncfs")
 
         // What a power cut between the rename and the syncfs can leave: the name, not all bytes.
         let name = DepositName(queueID: id, recipient: 0, userID: 7, host: "h")

@@ -364,7 +364,7 @@ struct QueueRunnerTests {
 
     @Test("server mode: enqueued messages are delivered at once, concurrently, sharing new/ fsyncs; retry via the spool")
     func serverMode() async throws {
-        try await withFixture({ $0.deliveryConcurrency = 8 }) { f in
+        try await withFixture({ $0.deliveryConcurrency = 8; $0.syncMethod = .file }) { f in
             try await f.standardAccounts()
             let runner = f.runner()
             runner.start()

@@ -96,6 +96,44 @@ struct SpoolTests {
         #expect(try f.spool.scan().queued == ids)
     }
 
+    @Test("filesystem sync: committed messages are whole; one cut short by a power loss is refused and removed; version 1 files still read")
+    func fileSystemSyncAndLength() throws {
+        let directory = NSTemporaryDirectory() + "mailroom-spool-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spool = try Spool(directory: directory, syncMethod: .fileSystem)
+        let f = try SpoolFixture()
+        var ids: [QueueID] = []
+        for n in 1...3 {
+            let w = try spool.receive(f.envelope(n))
+            try w.append(body(n))
+            try w.commit()
+            ids.append(w.id)
+        }
+        for (n, id) in ids.enumerated() {
+            let message = try spool.message(id)
+            #expect(try spool.messageBytes(message) == body(n + 1))
+        }
+        let header = try String(contentsOfFile: "\(directory)/queue/\(ids[0])", encoding: .utf8).prefix { $0 != "\n" }
+        #expect(header.hasPrefix("MAILROOM-QUEUE 2 ") && header.hasSuffix(String(format: " %020d", body(1).count)), "\(header)")
+
+        // What a power cut before the commit's syncfs can leave: the rename, not all the bytes.
+        let cut = "\(directory)/queue/\(ids[1])"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: cut))
+        try whole.prefix(whole.count - 5).write(to: URL(fileURLWithPath: cut))
+        #expect(throws: QueueError.self) { try spool.message(ids[1]) }
+        let result = try Spool(directory: directory, syncMethod: .fileSystem).scan()
+        #expect(result.queued == [ids[0], ids[2]])
+        #expect(result.removedIncoming == 1)
+
+        // A version 1 file (message to the end of the file) is still read.
+        let v1 = QueueID.make()
+        let json = try JSONEncoder().encode(f.envelope(9))
+        try (Data("MAILROOM-QUEUE 1 \(json.count)\n".utf8) + json + Data("\n".utf8) + Data(body(9)))
+            .write(to: URL(fileURLWithPath: "\(directory)/queue/\(v1)"))
+        #expect(try spool.messageBytes(try spool.message(v1)) == body(9))
+        #expect(try spool.scan().queued.contains(v1))
+    }
+
     @Test("the scan removes the log of a removed message and moves a held message's log beside it")
     func orphanLogs() throws {
         let f = try SpoolFixture()

@@ -15,7 +15,8 @@ import NIOConcurrencyHelpers
 final class DirectorySyncs: Sendable {
     static let maximumEntries = 1024
 
-    private let entries = NIOLockedValueBox<(map: [String: GroupSync], droppedSyncs: Int)>(([:], 0))
+    private let entries = NIOLockedValueBox<(map: [String: GroupSync], droppedSyncs: Int,
+                                             fileSystems: Set<ObjectIdentifier>, fileSystemGroups: [GroupSync])>(([:], 0, [], []))
 
     /// Returns once a fsync of `directory` that started after this call has completed.
     func sync(_ directory: String) throws(QueueError) {
@@ -37,21 +38,19 @@ final class DirectorySyncs: Sendable {
     /// Returns once a syncfs of the file system holding `directory`, started after this call,
     /// has completed.
     func syncFileSystem(of directory: String) throws(QueueError) {
-        var st = stat()
-        guard stat(directory, &st) == 0 else { throw QueueError.from(errno, "stat \(directory)") }
-        let key = "dev:\(st.st_dev)"
-        let group = entries.withLockedValue { state -> GroupSync in
-            if let group = state.map[key] { return group }
-            let group = GroupSync(path: directory, kind: .fileSystem)
-            state.map[key] = group
-            return group
+        let group = try GroupSync.fileSystem(containing: directory)
+        entries.withLockedValue { state in
+            if state.fileSystems.insert(ObjectIdentifier(group)).inserted { state.fileSystemGroups.append(group) }
         }
-        try group.sync()
+        try group.sync(via: directory)
     }
 
     /// fsync calls made so far over every directory (tests and benchmarks).
     var syncCount: Int {
-        entries.withLockedValue { state in state.map.values.reduce(state.droppedSyncs) { $0 + $1.syncCount } }
+        entries.withLockedValue { state in
+            state.map.values.reduce(state.droppedSyncs) { $0 + $1.syncCount }
+                + state.fileSystemGroups.reduce(0) { $0 + $1.syncCount }
+        }
     }
 }
 
