@@ -2,6 +2,9 @@
 //
 // Removing a domain removes its rows in one transaction first; only then is its mail tree
 // archived or deleted (storage.removed_mail), so a failed store change never loses mail.
+// `domain limits` also sets the domain's message size limit (at least 64K, RFC 5321
+// §4.5.3.1.7; overrides smtp.max_message_bytes downwards for the domain's users) and its
+// submission sender rule (overrides smtp.sender_login_match).
 
 import ArgumentParser
 import MailroomCore
@@ -96,6 +99,8 @@ struct DomainCommand: AsyncParsableCommand {
             print("aliases:       \(info.aliases) of \(d.maxAliases.map(String.init) ?? "unlimited")")
             print("default quota: \(Output.quota(d.defaultQuotaBytes, d.defaultQuotaMessages))")
             print("catch-all:     \(d.catchAll ?? "none")")
+            print("message limit: \(messageLimitText(d.maxMessageBytes))")
+            print("sender match:  \(d.senderLoginMatch ?? "default (smtp.sender_login_match)")")
             print("domain aliases: \(info.domainAliases.isEmpty ? "none" : info.domainAliases.joined(separator: ", "))")
             print("created:       \(Output.date(d.createdAt))")
         }
@@ -143,12 +148,25 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Limits: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "limits", abstract: "Change a domain's limits and default quota.")
+        static let configuration = CommandConfiguration(
+            commandName: "limits",
+            abstract: "Change a domain's limits, default quota, message size limit and submission sender rule.",
+            discussion: """
+                --max-message-size caps the messages the domain's users send and receive over SMTP \
+                (users may have their own: `mailroom user limits`); the global smtp.max_message_bytes \
+                still applies. --sender-login-match sets which MAIL FROM an authenticated user of the \
+                domain may use: aliases (their address, its +extensions and the aliases leading to \
+                them), domain (any address of the domain) or off (anything); default returns to the \
+                global smtp.sender_login_match.
+                """)
         @OptionGroup var options: StoreOptionsGroup
         @Argument var domain: String
         @Option(name: .long, help: "Most users (a number or 'unlimited').") var maxUsers: String?
         @Option(name: .long, help: "Most alias addresses (a number or 'unlimited').") var maxAliases: String?
         @Option(name: .long, help: "Default quota for new users.") var quota: String?
+        @Option(name: .long, help: "Largest message: 20M, 512K, 1G (at least 64K) or 'none'.") var maxMessageSize: String?
+        @Option(name: .long, help: "Submission sender rule: aliases, domain, off, or 'default' (smtp.sender_login_match).")
+        var senderLoginMatch: String?
 
         func run() async throws {
             let name = try Parse.domain(domain)
@@ -159,9 +177,15 @@ struct DomainCommand: AsyncParsableCommand {
                 return .some(n)
             }
             let quota = try quota.map { try Parse.quota($0, field: "default quota") }
+            let users = try limit(maxUsers, "max users"), aliases = try limit(maxAliases, "max aliases")
+            let messageLimit: Int64?? = try maxMessageSize.map { try Parse.byteLimit($0, field: "max message size") }
+            let senderRule: String?? = try senderLoginMatch.map { try parseSenderLoginMatch($0) }
             let d = try await StoreContext.with(options) { ctx in
-                try await ctx.store.setDomainLimits(name, maxUsers: try limit(maxUsers, "max users"),
-                                                    maxAliases: try limit(maxAliases, "max aliases"), defaultQuota: quota)
+                // Each setter is its own transaction. The message limit goes first: the store
+                // checks its bounds before writing, and every other value was checked above.
+                if let messageLimit { try await ctx.store.setDomainMessageLimit(name, bytes: messageLimit) }
+                if let senderRule { try await ctx.store.setDomainSenderLoginMatch(name, senderRule) }
+                return try await ctx.store.setDomainLimits(name, maxUsers: users, maxAliases: aliases, defaultQuota: quota)
             }
             if options.json { try Output.json(d) } else { print("updated domain \(d.unicodeName)") }
         }
@@ -190,6 +214,21 @@ func setActive(_ options: StoreOptionsGroup, _ domain: String, _ active: Bool) a
     try await StoreContext.with(options) { ctx in try await ctx.store.setDomainActive(name, active: active) }
     if options.json { try Output.json(DomainActiveReport(domain: name.ascii, active: active)) }
     else { print("\(active ? "enabled" : "disabled") domain \(name.unicode)") }
+}
+
+/// "aliases", "domain", "off", or "default" (nil: the global smtp.sender_login_match).
+func parseSenderLoginMatch(_ text: String) throws -> String? {
+    let value = text.lowercased()
+    if value == "default" { return nil }
+    guard Domain.senderLoginMatchValues.contains(value) else {
+        throw CLIError("sender login match: '\(text)' is not one of \(Domain.senderLoginMatchValues.joined(separator: ", ")), default")
+    }
+    return value
+}
+
+/// A message size limit as `domain info` and `user info` print it: "20M", or "none".
+func messageLimitText(_ bytes: Int64?) -> String {
+    bytes.map { Quota(bytes: $0, messages: nil).description } ?? "none"
 }
 
 struct DomainActiveReport: Encodable {

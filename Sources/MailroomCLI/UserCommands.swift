@@ -1,4 +1,4 @@
-// `mailroom user add|remove|passwd|quota|info|list|enable|disable|name`.
+// `mailroom user add|remove|passwd|quota|limits|info|list|enable|disable|name`.
 //
 // `user add` creates the Maildir (with Sent, Drafts, Junk, Trash) after the store row is
 // committed; `user remove` deletes the row first and only then archives or deletes the mail.
@@ -11,7 +11,7 @@ import MailroomStore
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Mailbox accounts.",
-        subcommands: [Add.self, Remove.self, Passwd.self, QuotaCmd.self, Info.self, List.self,
+        subcommands: [Add.self, Remove.self, Passwd.self, QuotaCmd.self, Limits.self, Info.self, List.self,
                       Enable.self, Disable.self, Name.self])
 
     struct Add: AsyncParsableCommand {
@@ -67,6 +67,32 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let user = try await setQuota(options, address: address, quota: quota)
             if options.json { try Output.json(user) } else { print("quota of \(user.unicodeAddress) is now \(user.quota)") }
+        }
+    }
+
+    struct Limits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "limits", abstract: "Set a user's message size limit.",
+            discussion: """
+                --max-message-size caps the messages the user sends and receives over SMTP (at least \
+                64K, RFC 5321 section 4.5.3.1.7). 'none' or 'default' removes the user's own limit: \
+                the domain's (`mailroom domain limits --max-message-size`) applies again, and the \
+                global smtp.max_message_bytes always does.
+                """)
+        @OptionGroup var options: StoreOptionsGroup
+        @Argument var address: String
+        @Option(name: .long, help: "Largest message: 10M, 512K, 1G (at least 64K), or 'none'/'default' for the domain's.")
+        var maxMessageSize: String
+
+        func run() async throws {
+            let addr = try Parse.address(address)
+            let bytes: Int64? = maxMessageSize.lowercased() == "default"
+                ? nil : try Parse.byteLimit(maxMessageSize, field: "max message size")
+            let user = try await StoreContext.with(options) { ctx in
+                try await ctx.store.setUserMessageLimit(addr, bytes: bytes)
+            }
+            if options.json { return try Output.json(user) }
+            print("message limit of \(user.unicodeAddress) is now \(userMessageLimitText(user))")
         }
     }
 
@@ -194,11 +220,18 @@ func showUser(_ options: StoreOptionsGroup, address: String) async throws {
     print("display name:  \(u.displayName)")
     print("maildir:       \(MaildirLayout.maildir(volume: u.volumePath, address: addr))")
     print("quota:         \(u.quota)\(u.quotaInherited ? " (domain default)" : "")")
+    print("message limit: \(userMessageLimitText(u))")
     print("disabled:      \(u.disabledServices.isEmpty ? "none" : u.disabledServices.map(\.rawValue).joined(separator: ", "))")
     print("password:      \(u.passwordScheme)\(u.hasSCRAMSHA256 ? ", SCRAM-SHA-256" : "")\(u.hasCRAMMD5 ? ", CRAM-MD5" : "")")
     print("domain active: \(u.domainActive ? "yes" : "no")")
     print("created:       \(Output.date(u.createdAt))")
     print("last login:    \(Output.date(u.lastLoginAt))\(u.lastLoginService.map { " (\($0)\(u.lastLoginIP.map { " from \($0)" } ?? ""))" } ?? "")")
+}
+
+/// "10M", "20M (domain's)" or "none".
+func userMessageLimitText(_ u: User) -> String {
+    guard let bytes = u.maxMessageBytes else { return "none" }
+    return messageLimitText(bytes) + (u.maxMessageBytesInherited ? " (domain's)" : "")
 }
 
 func toggle(_ options: StoreOptionsGroup, _ address: String, _ services: [String], disabled: Bool) async throws {

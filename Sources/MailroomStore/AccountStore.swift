@@ -71,6 +71,43 @@ public struct Domain: Sendable, Equatable, Codable {
     public var defaultQuotaMessages: Int64?
     public var catchAll: String?
     public var createdAt: Int64
+    /// Largest message for the domain's users, in bytes (domains.max_message_bytes); nil = no
+    /// limit of the domain's own (smtp.max_message_bytes applies).
+    public var maxMessageBytes: Int64?
+    /// Which MAIL FROM an authenticated user of this domain may use on submission: "aliases",
+    /// "domain" or "off" (domains.sender_login_match); nil = the global smtp.sender_login_match.
+    public var senderLoginMatch: String?
+
+    /// The smallest per-domain or per-user message size limit: RFC 5321 §4.5.3.1.7 requires
+    /// accepting messages of at least 64K octets. The schema's CHECK constraints use the same number.
+    public static let minimumMaxMessageBytes: Int64 = 65_536
+    /// The values of `senderLoginMatch` (and of smtp.sender_login_match).
+    public static let senderLoginMatchValues = ["aliases", "domain", "off"]
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, unicodeName, tenant, volume, volumePath, active, maxUsers, maxAliases
+        case defaultQuotaBytes, defaultQuotaMessages, catchAll, createdAt, maxMessageBytes, senderLoginMatch
+    }
+
+    /// JSON for scripts: null (not absent) for unset fields, as `User` does.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(unicodeName, forKey: .unicodeName)
+        try c.encode(tenant, forKey: .tenant)
+        try c.encode(volume, forKey: .volume)
+        try c.encode(volumePath, forKey: .volumePath)
+        try c.encode(active, forKey: .active)
+        try c.encode(maxUsers, forKey: .maxUsers)
+        try c.encode(maxAliases, forKey: .maxAliases)
+        try c.encode(defaultQuotaBytes, forKey: .defaultQuotaBytes)
+        try c.encode(defaultQuotaMessages, forKey: .defaultQuotaMessages)
+        try c.encode(catchAll, forKey: .catchAll)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(maxMessageBytes, forKey: .maxMessageBytes)
+        try c.encode(senderLoginMatch, forKey: .senderLoginMatch)
+    }
 }
 
 public struct NewDomain: Sendable {
@@ -99,7 +136,8 @@ public struct DomainInfo: Sendable, Equatable, Codable {
 }
 
 /// A mailbox account. Quota fields are the effective limits (nil = unlimited); quotaInherited
-/// tells whether they come from the domain's default.
+/// tells whether they come from the domain's default. maxMessageBytes is the effective message
+/// size limit likewise (the user's own, else the domain's; nil = only smtp.max_message_bytes).
 public struct User: Sendable, Equatable, Encodable {
     public var id: Int64
     public var localPart: String
@@ -119,6 +157,13 @@ public struct User: Sendable, Equatable, Encodable {
     public var hasCRAMMD5: Bool
     public var volumePath: String
     public var domainActive: Bool
+    /// Largest message in bytes: users.max_message_bytes, else domains.max_message_bytes; nil = none.
+    public var maxMessageBytes: Int64?
+    /// True when maxMessageBytes is the domain's (the user has no limit of its own).
+    public var maxMessageBytesInherited: Bool
+    /// The user's domain's submission sender rule (Domain.senderLoginMatch); nil = the global
+    /// smtp.sender_login_match.
+    public var domainSenderLoginMatch: String?
 
     public var address: String { "\(localPart)@\(domain)" }
     public var unicodeAddress: String { "\(localPart)@\(domainUnicode)" }
@@ -128,6 +173,7 @@ public struct User: Sendable, Equatable, Encodable {
         case id, address, unicodeAddress, localPart, domain, domainUnicode, displayName, quotaBytes, quotaMessages
         case quotaInherited, disabledServices, createdAt, lastLoginAt, lastLoginService, lastLoginIP
         case passwordScheme, hasSCRAMSHA256, hasCRAMMD5, volumePath, domainActive
+        case maxMessageBytes, maxMessageBytesInherited, domainSenderLoginMatch
     }
 
     /// JSON for scripts: the full address in both forms, and null (not absent) for unset fields.
@@ -153,6 +199,9 @@ public struct User: Sendable, Equatable, Encodable {
         try c.encode(hasCRAMMD5, forKey: .hasCRAMMD5)
         try c.encode(volumePath, forKey: .volumePath)
         try c.encode(domainActive, forKey: .domainActive)
+        try c.encode(maxMessageBytes, forKey: .maxMessageBytes)
+        try c.encode(maxMessageBytesInherited, forKey: .maxMessageBytesInherited)
+        try c.encode(domainSenderLoginMatch, forKey: .domainSenderLoginMatch)
     }
 }
 
@@ -342,6 +391,14 @@ public protocol AccountStore: Sendable {
     func setDomainActive(_ name: DomainName, active: Bool) async throws
     func setDomainLimits(_ name: DomainName, maxUsers: Int64??, maxAliases: Int64??, defaultQuota: Quota?) async throws -> Domain
     func setCatchAll(_ name: DomainName, target: String?) async throws
+    /// Sets (or, with nil, clears) the domain's message size limit; at least
+    /// Domain.minimumMaxMessageBytes.
+    @discardableResult
+    func setDomainMessageLimit(_ name: DomainName, bytes: Int64?) async throws -> Domain
+    /// Sets the domain's submission sender rule (one of Domain.senderLoginMatchValues), or with
+    /// nil returns the domain to the global smtp.sender_login_match.
+    @discardableResult
+    func setDomainSenderLoginMatch(_ name: DomainName, _ value: String?) async throws -> Domain
     func addDomainAlias(_ alias: DomainName, to target: DomainName) async throws
     func removeDomainAlias(_ alias: DomainName) async throws
 
@@ -355,6 +412,10 @@ public protocol AccountStore: Sendable {
     func setPasswordHash(_ address: EmailAddress, hash: String) async throws
     func setQuota(_ address: EmailAddress, quota: Quota?) async throws -> User
     func setDisplayName(_ address: EmailAddress, displayName: String) async throws
+    /// Sets the user's own message size limit (at least Domain.minimumMaxMessageBytes), or with
+    /// nil makes the user inherit the domain's. Returns the user with the effective limit.
+    @discardableResult
+    func setUserMessageLimit(_ address: EmailAddress, bytes: Int64?) async throws -> User
     func setServiceDisabled(_ address: EmailAddress, services: [Service], disabled: Bool) async throws -> User
     func recordLogin(_ address: EmailAddress, service: Service, ip: String?) async throws
 

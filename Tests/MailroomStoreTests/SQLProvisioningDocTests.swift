@@ -45,6 +45,10 @@ struct SQLProvisioningDocTests {
             }
             #expect(targets == ["alice@home.example"])
             #expect(keep?.quotaBytes == 2_147_483_648 && keep?.quotaMessages == nil)
+            #expect(keep?.maxMessageBytes == 10_485_760 && keep?.maxMessageBytesInherited == false)
+            #expect(keep?.domainSenderLoginMatch == "domain")
+            let exampleCom = try await store.domainInfo(dom("example.com")).domain
+            #expect(exampleCom.maxMessageBytes == 20_971_520 && exampleCom.senderLoginMatch == "domain")
             #expect(try await store.resolveRecipient(addr("sales@example.com"))
                     == .alias(address: "sales@example.com", targets: ["alice@example.com", "bob@partner.example"], keepCopy: nil))
             #expect(try await store.resolveRecipient(addr("nobody@example.com"))

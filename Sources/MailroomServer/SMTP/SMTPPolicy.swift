@@ -14,13 +14,16 @@
 // Decisions are taken on the final mailbox after the grammar dropped any source route; "%" and
 // "!" are never routing (see GrammarRelayCaseTests).
 // Senders on submission (RFC 6409 §6.1, Postfix's reject_sender_login_mismatch):
-// smtp.sender_login_match = "aliases" lets a user send as their address, its +extensions and the
-// aliases that lead to them; "domain" any address of their domain; "off" anything. The null
-// sender is allowed (bounces, vacation replies).
+// the domain's sender_login_match (`mailroom domain limits`), else smtp.sender_login_match:
+// "aliases" lets a user send as their address, its +extensions and the aliases that lead to
+// them; "domain" any address of their domain; "off" anything. The null sender is allowed
+// (bounces, vacation replies).
+// Message size: a mailbox's own or its domain's max_message_bytes (`mailroom user|domain
+// limits`) is returned with the recipient, so the session refuses a larger message for that
+// recipient with 552 5.3.4 (the SIZE parameter at RCPT, the real size at the end of DATA).
 // A store failure is temporary: 451 4.3.0 (the client retries), never an accept.
-//
-// XXX: per-domain sender policy and per-domain/per-user message size limits need columns the
-// schema does not have yet; smtp.sender_login_match and smtp.max_message_bytes are global.
+// XXX: an alias or catch-all recipient carries no size limit of its own; its targets' limits
+// are applied when they are delivered (not yet: local delivery takes what SMTP accepted).
 
 import Logging
 import MailroomConfig
@@ -69,7 +72,7 @@ struct SMTPPolicy: Sendable {
         switch try await store.resolveRecipient(address) {
         case .mailbox(let user):
             if let full = quotaRefusal(user) { return .rejected(full) }
-            return .accepted(.local, maxMessageBytes: nil)
+            return .accepted(.local, maxMessageBytes: user.maxMessageBytes.map { Int(clamping: $0) })
         case .alias(_, _, let keepCopy):
             if let keepCopy, let full = quotaRefusal(keepCopy) { return .rejected(full) }
             return .accepted(.local, maxMessageBytes: nil)
@@ -100,7 +103,7 @@ struct SMTPPolicy: Sendable {
 
     func sender(_ path: ReversePath, authenticatedUser: User?) async -> SenderVerdict {
         guard let user = authenticatedUser, let mailbox = path.mailbox else { return .accepted }
-        switch configuration.smtp.senderLoginMatch {
+        switch user.domainSenderLoginMatch ?? configuration.smtp.senderLoginMatch {
         case "off":
             return .accepted
         case "domain":

@@ -118,6 +118,23 @@ CREATE TABLE admins (
         OR (scope = 'domain' AND domain_id IS NOT NULL AND tenant_id IS NULL))
 );
 """#),
+        Migration(version: 2, name: "message_limits", sql: #"""
+-- Mailroom account store, migration 0002 (SQLite): message size limits and the submission
+-- sender rule per domain and per user.
+-- The PostgreSQL twin is ../postgres/0002_message_limits.sql; keep both in step.
+-- max_message_bytes: NULL = no limit of its own (a user inherits the domain's; a domain has
+-- none), otherwise at least 65536 (RFC 5321 section 4.5.3.1.7 requires 64k octets of text).
+-- sender_login_match: NULL = the global smtp.sender_login_match.
+
+ALTER TABLE domains ADD COLUMN max_message_bytes INTEGER
+    CHECK (max_message_bytes IS NULL OR max_message_bytes >= 65536);
+
+ALTER TABLE domains ADD COLUMN sender_login_match TEXT
+    CHECK (sender_login_match IS NULL OR sender_login_match IN ('aliases', 'domain', 'off'));
+
+ALTER TABLE users ADD COLUMN max_message_bytes INTEGER
+    CHECK (max_message_bytes IS NULL OR max_message_bytes >= 65536);
+"""#),
     ]
     static let postgres: [Migration] = [
         Migration(version: 1, name: "accounts", sql: #"""
@@ -236,6 +253,23 @@ CREATE TABLE admins (
         OR (scope = 'tenant' AND tenant_id IS NOT NULL AND domain_id IS NULL)
         OR (scope = 'domain' AND domain_id IS NOT NULL AND tenant_id IS NULL))
 );
+"""#),
+        Migration(version: 2, name: "message_limits", sql: #"""
+-- Mailroom account store, migration 0002 (PostgreSQL): message size limits and the submission
+-- sender rule per domain and per user.
+-- The SQLite twin is ../sqlite/0002_message_limits.sql; keep both in step.
+-- max_message_bytes: NULL = no limit of its own (a user inherits the domain's; a domain has
+-- none), otherwise at least 65536 (RFC 5321 section 4.5.3.1.7 requires 64k octets of text).
+-- sender_login_match: NULL = the global smtp.sender_login_match.
+
+ALTER TABLE domains ADD COLUMN max_message_bytes BIGINT
+    CHECK (max_message_bytes IS NULL OR max_message_bytes >= 65536);
+
+ALTER TABLE domains ADD COLUMN sender_login_match TEXT
+    CHECK (sender_login_match IS NULL OR sender_login_match IN ('aliases', 'domain', 'off'));
+
+ALTER TABLE users ADD COLUMN max_message_bytes BIGINT
+    CHECK (max_message_bytes IS NULL OR max_message_bytes >= 65536);
 """#),
     ]
 }

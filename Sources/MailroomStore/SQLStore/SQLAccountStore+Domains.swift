@@ -1,7 +1,11 @@
-// Domains, domain aliases (vaddaliasdomain) and the per-domain catch-all.
+// Domains, domain aliases (vaddaliasdomain), the per-domain catch-all, message size limit and
+// submission sender rule.
 //
 // A name is hosted once: as a domain or as a domain alias, never both. Domain names are
 // stored in their ASCII (punycode) form with the Unicode form beside them.
+// Message size limits (domains.max_message_bytes, users.max_message_bytes) are at least 64K
+// octets (RFC 5321 §4.5.3.1.7), checked here and by the schema. sender_login_match overrides
+// smtp.sender_login_match for the domain's users (RFC 6409 §6.1).
 
 import MailroomCore
 
@@ -157,6 +161,40 @@ extension SQLAccountStore {
         try await write("domain \(name.unicode)") { tx in
             let domain = try await self.requireDomain(tx, name)
             try await tx.execute("UPDATE domains SET catchall = ? WHERE id = ?", .optional(stored), .integer(domain.id))
+        }
+    }
+
+    @discardableResult
+    public func setDomainMessageLimit(_ name: DomainName, bytes: Int64?) async throws -> Domain {
+        try Self.checkMessageLimit(bytes)
+        return try await write("domain \(name.unicode)") { tx in
+            let domain = try await self.requireDomain(tx, name)
+            try await tx.execute("UPDATE domains SET max_message_bytes = ? WHERE id = ?", .optional(bytes), .integer(domain.id))
+            return try await self.domainRow(tx, name)!
+        }
+    }
+
+    @discardableResult
+    public func setDomainSenderLoginMatch(_ name: DomainName, _ value: String?) async throws -> Domain {
+        if let value, !Domain.senderLoginMatchValues.contains(value) {
+            throw StoreError.invalid(
+                field: "sender login match",
+                message: "'\(value)' is not one of \(Domain.senderLoginMatchValues.joined(separator: ", "))")
+        }
+        return try await write("domain \(name.unicode)") { tx in
+            let domain = try await self.requireDomain(tx, name)
+            try await tx.execute("UPDATE domains SET sender_login_match = ? WHERE id = ?", .optional(value), .integer(domain.id))
+            return try await self.domainRow(tx, name)!
+        }
+    }
+
+    /// A message size limit is nil (none of its own) or at least 64K octets (RFC 5321 §4.5.3.1.7).
+    static func checkMessageLimit(_ bytes: Int64?) throws {
+        guard let bytes else { return }
+        guard bytes >= Domain.minimumMaxMessageBytes else {
+            throw StoreError.invalid(
+                field: "max message size",
+                message: "\(bytes) bytes is less than \(Domain.minimumMaxMessageBytes) (64K, RFC 5321 section 4.5.3.1.7)")
         }
     }
 

@@ -1,8 +1,10 @@
-// Users: mailbox accounts with their password secrets, quota and per-service switches.
+// Users: mailbox accounts with their password secrets, quota, message size limit and
+// per-service switches.
 //
 // Quota columns: NULL = use the domain's default quota, 0 = unlimited, n = limit. A tenant with
 // a total-quota limit only accepts users whose effective byte quota is set, and only while the
-// sum stays within the limit.
+// sum stays within the limit. users.max_message_bytes: NULL = the domain's limit, n = the
+// user's own (at least 64K octets, RFC 5321 §4.5.3.1.7).
 // Security: passwords are hashed (yescrypt, slow on purpose) before the transaction starts, so
 // the SQLite writer is never held during hashing.
 
@@ -166,6 +168,16 @@ extension SQLAccountStore {
         try await write("user \(address.unicode)") { tx in
             let (_, row) = try await self.requireUser(tx, address)
             try await tx.execute("UPDATE users SET display_name = ? WHERE id = ?", .text(displayName), .integer(row.user.id))
+        }
+    }
+
+    @discardableResult
+    public func setUserMessageLimit(_ address: EmailAddress, bytes: Int64?) async throws -> User {
+        try Self.checkMessageLimit(bytes)
+        return try await write("user \(address.unicode)") { tx in
+            let (_, row) = try await self.requireUser(tx, address)
+            try await tx.execute("UPDATE users SET max_message_bytes = ? WHERE id = ?", .optional(bytes), .integer(row.user.id))
+            return try await self.requireUser(tx, address).1.user
         }
     }
 

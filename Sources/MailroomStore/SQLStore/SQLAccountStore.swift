@@ -146,7 +146,8 @@ public final class SQLAccountStore: AccountStore {
                 UNION ALL
                 SELECT 1 AS kind, a.target, a.id AS alias_id,
                        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                       d.name, COALESCE(d.unicode_name, d.name), d.active, NULL, NULL, NULL, COALESCE(t.active, TRUE)
+                       d.name, COALESCE(d.unicode_name, d.name), d.active, NULL, NULL, NULL, COALESCE(t.active, TRUE),
+                       NULL, d.max_message_bytes, d.sender_login_match
                 FROM aliases a JOIN domains d ON d.id = a.domain_id LEFT JOIN tenants t ON t.id = d.tenant_id
                 WHERE d.name = ? AND a.local_part = ?
                 ORDER BY kind, alias_id
@@ -192,7 +193,9 @@ public final class SQLAccountStore: AccountStore {
                u.disable_web, u.created_at, u.last_login_at, u.last_login_service, u.last_login_ip,
                d.name AS domain, COALESCE(d.unicode_name, d.name) AS domain_unicode,
                d.active AS domain_active, d.default_quota_bytes, d.default_quota_messages,
-               v.path AS volume_path, COALESCE(t.active, TRUE) AS tenant_active
+               v.path AS volume_path, COALESCE(t.active, TRUE) AS tenant_active,
+               u.max_message_bytes, d.max_message_bytes AS domain_max_message_bytes,
+               d.sender_login_match AS domain_sender_login_match
         """
 
     static let userFrom = """
@@ -205,7 +208,8 @@ public final class SQLAccountStore: AccountStore {
     static let domainColumns = """
         SELECT d.id, d.name, COALESCE(d.unicode_name, d.name) AS unicode_name, t.name AS tenant,
                v.name AS volume, v.path AS volume_path, d.active, d.max_users, d.max_aliases,
-               d.default_quota_bytes, d.default_quota_messages, d.catchall, d.created_at
+               d.default_quota_bytes, d.default_quota_messages, d.catchall, d.created_at,
+               d.max_message_bytes, d.sender_login_match
         FROM domains d
         JOIN volumes v ON v.id = d.volume_id
         LEFT JOIN tenants t ON t.id = d.tenant_id
@@ -234,6 +238,7 @@ public final class SQLAccountStore: AccountStore {
         let hash = row.string("password_hash") ?? ""
         let scram = row.string("scram_sha256").flatMap { $0.isEmpty ? nil : $0 }
         let cram = row.string("cram_md5").flatMap { $0.isEmpty ? nil : $0 }
+        let ownMessageLimit = row.int("max_message_bytes")
         let user = User(
             id: row.int("id") ?? 0,
             localPart: row.string("local_part") ?? "",
@@ -250,7 +255,10 @@ public final class SQLAccountStore: AccountStore {
             passwordScheme: Passwords.schemeName(of: hash),
             hasSCRAMSHA256: scram != nil, hasCRAMMD5: cram != nil,
             volumePath: volumePath(row.string("volume_path")),
-            domainActive: row.bool("domain_active"))
+            domainActive: row.bool("domain_active"),
+            maxMessageBytes: ownMessageLimit ?? row.int("domain_max_message_bytes"),
+            maxMessageBytesInherited: ownMessageLimit == nil,
+            domainSenderLoginMatch: row.string("domain_sender_login_match"))
         return UserRow(user: user, passwordHash: hash, scramSHA256: scram, cramMD5: cram,
                        tenantActive: row.bool("tenant_active"))
     }
@@ -264,7 +272,9 @@ public final class SQLAccountStore: AccountStore {
             defaultQuotaBytes: row.int("default_quota_bytes"),
             defaultQuotaMessages: row.int("default_quota_messages"),
             catchAll: row.string("catchall").flatMap { $0.isEmpty ? nil : $0 },
-            createdAt: row.int("created_at") ?? 0)
+            createdAt: row.int("created_at") ?? 0,
+            maxMessageBytes: row.int("max_message_bytes"),
+            senderLoginMatch: row.string("sender_login_match"))
     }
 
     // MARK: - Lookups
