@@ -280,7 +280,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let spool = try QueueCommand.spool(options)
             let ids = try QueueCommand.ids(ids)
-            try QueueCommand.each(ids) { id throws(QueueError) in try spool.remove(id) }
+            try QueueCommand.each(ids) { id throws(QueueError) in try spool.remove(id, recycle: false) }
             print("deleted \(ids.count) message(s)")
         }
     }

@@ -236,8 +236,15 @@ struct QueueDelivery: Sendable {
             }
         }
         var updated = message
+        // A message every recipient of which is now delivered, with no report to send, is
+        // removed without writing its log first: a crash before the removal resumes it with
+        // `verify`, which finds each copy by its name. This saves creating and deleting one
+        // file per message, the common case.
+        let finished = outcomes.allSatisfy { $0.status == .delivered }
+            && Set(outcomes.map(\.index)) == Set(message.pendingRecipients)
+            && !message.envelope.recipients.contains { $0.notify?.contains(.success) == true }
         do {
-            try spool.record(records, for: message.id, durable: durable)
+            if !finished || durable { try spool.record(records, for: message.id, durable: durable) }
         } catch {
             log(message, outcomes: outcomes, now: now)
             if case .notFound = error { return result }   // deleted meanwhile: nothing left to do

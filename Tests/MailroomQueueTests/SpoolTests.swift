@@ -134,6 +134,30 @@ struct SpoolTests {
         #expect(try spool.scan().queued.contains(v1))
     }
 
+    @Test("a removed message's file is reused by the next reception: same inode, truncated; an administrator's delete unlinks")
+    func recycling() throws {
+        let f = try SpoolFixture()
+        let first = try f.spool.receive(f.envelope(1))
+        try first.append(Array(repeating: UInt8(ascii: "x"), count: 10_000))
+        try first.commit()
+        var st = stat()
+        #expect(stat("\(f.directory)/queue/\(first.id)", &st) == 0)
+        let inode = st.st_ino
+        try f.spool.remove(first.id)
+        #expect(f.files("queue").isEmpty)
+        #expect(f.files("free").count == 1)
+        let second = try f.spool.receive(f.envelope(2))
+        try second.append(body(2))
+        try second.commit()
+        #expect(f.files("free").isEmpty)
+        #expect(stat("\(f.directory)/queue/\(second.id)", &st) == 0 && st.st_ino == inode, "the same file, reused")
+        #expect(try f.spool.messageBytes(try f.spool.message(second.id)) == body(2), "nothing of the old message is left")
+        #expect(try f.spool.message(second.id).envelope == f.envelope(2))
+        try f.spool.remove(second.id, recycle: false)
+        #expect(f.files("free").isEmpty && f.files("queue").isEmpty)
+        #expect(try f.spool.scan().queued.isEmpty, "free/ is never scanned")
+    }
+
     @Test("the scan removes the log of a removed message and moves a held message's log beside it")
     func orphanLogs() throws {
         let f = try SpoolFixture()
