@@ -112,7 +112,7 @@ public struct MailroomConfig: Sendable, Equatable {
         public var maximalLifetimeSeconds = 5 * 86400
         public var delayWarningSeconds = 4 * 3600
         public var scanIntervalSeconds = 60
-        public var syncMethod = "filesystem"
+        public var syncMethod = "file"
     }
 
     /// TLS certificate for every listener (keys tls.*).

@@ -59,7 +59,7 @@ public struct DeliveryOptions: Sendable, Equatable {
     public var scanIntervalSeconds: Int64
 
     /// queue.sync_method.
-    public var syncMethod: SyncMethod = .fileSystem
+    public var syncMethod: SyncMethod = .file
 
     public static let defaultMaxMessageBytes = 64 << 20
     public static let defaultMaxReceivedHeaders = 100

@@ -20,9 +20,9 @@
 // commit is due at once, a deferred message carries the time its backoff ends, and `queue
 // retry` sets it to now. It is a hint, never synced: a crash at worst retries early.
 // Order of a commit (style guide rule 10, qmail-queue and Postfix's mail_stream), with
-// SyncMethod.file: write → fsync the file → rename incoming/<id> to queue/<id> → fsync queue/
+// SyncMethod.file (the default): write → fsync the file → rename incoming/<id> to queue/<id> → fsync queue/
 // (shared between concurrent sessions by GroupSync) → only then report success. With
-// SyncMethod.fileSystem (queue.sync_method = "filesystem", the default): write → rename →
+// SyncMethod.fileSystem (queue.sync_method = "filesystem"): write → rename →
 // one syncfs(2) of the spool's file system, shared by every session committing at the time and
 // by the queue runner's deliveries on that disk → only then success. A power cut before that
 // syncfs can leave a renamed file shorter than written; the header records the message length

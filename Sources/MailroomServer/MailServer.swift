@@ -43,7 +43,7 @@ public final class MailServer: Sendable {
 
     public static func start(configuration: MailroomConfig, store: any AccountStore, logger: Logger) async throws -> MailServer {
         let spool = try Spool(directory: configuration.storage.spoolDir,
-                              syncMethod: SyncMethod(rawValue: configuration.queue.syncMethod) ?? .fileSystem)
+                              syncMethod: SyncMethod(rawValue: configuration.queue.syncMethod) ?? .file)
         let runner = QueueRunner(spool: spool, store: store, options: DeliveryOptions(configuration: configuration), logger: logger)
         let tls = try TLSSetup.context(configuration: configuration, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)

@@ -62,6 +62,6 @@ extension DeliveryOptions {
                   maximalLifetimeSeconds: Int64(queue.maximalLifetimeSeconds),
                   delayWarningSeconds: Int64(queue.delayWarningSeconds),
                   scanIntervalSeconds: Int64(queue.scanIntervalSeconds))
-        syncMethod = SyncMethod(rawValue: queue.syncMethod) ?? .fileSystem
+        syncMethod = SyncMethod(rawValue: queue.syncMethod) ?? .file
     }
 }
