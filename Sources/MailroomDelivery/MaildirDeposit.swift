@@ -210,12 +210,7 @@ public enum MaildirDeposit {
     }
 
     static func classify(_ code: Int32, _ what: String, missingIsMaildir: Bool = false) -> MaildirDeliveryError {
-        let reason = "\(what): \(String(cString: strerror(code)))"
-        switch code {
-        case ENOSPC, EDQUOT: return .noSpace(reason)
-        case ENOENT where missingIsMaildir, ENOTDIR where missingIsMaildir: return .missingMaildir(reason)
-        default: return .io(reason)
-        }
+        MaildirDelivery.classify(code, what, missingIsMaildir: missingIsMaildir)
     }
 
     /// Adds a delivered message to the mailbox's maildirsize, as the engine's own delivery

@@ -123,7 +123,9 @@ public enum MaildirDelivery {
         return (base, name)
     }
 
-    static func classify(_ code: Int32, _ what: String, missingIsMaildir: Bool = false) -> MaildirDeliveryError {
+    /// The delivery error for errno `code` while doing `what`: ENOSPC/EDQUOT are `.noSpace`,
+    /// ENOENT/ENOTDIR `.missingMaildir` when the missing thing is the Maildir itself.
+    public static func classify(_ code: Int32, _ what: String, missingIsMaildir: Bool = false) -> MaildirDeliveryError {
         let reason = "\(what): \(String(cString: strerror(code)))"
         switch code {
         case ENOSPC, EDQUOT: return .noSpace(reason)

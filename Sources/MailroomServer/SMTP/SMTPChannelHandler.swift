@@ -221,8 +221,9 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         timer?.cancel()
         sink?.abort()
         sink = nil
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: nil)
-        context.close(promise: nil)
+        // The last reply (421, 221) goes out before the connection closes.
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
+            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Runs `work` off the event loop; `then` runs back on it, after which input handling resumes.
@@ -235,6 +236,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         promise.futureResult.assumeIsolated().whenSuccess { [self] value in
             self.waiting = false
             guard !self.closed else { return }
+            self.armTimer(context: context)
             then(self, context, value)
             self.process(context: context)
         }
@@ -250,6 +252,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
             let (handler, context) = loopBound.value
+            // While the store or the disk is answering, the timer is armed again when it has.
             guard !handler.closed, !handler.waiting else { return }
             handler.logger.info("timeout")
             handler.perform(handler.session.timedOut(), context: context)
@@ -368,6 +371,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let future = services.blockingPool.runIfActive(eventLoop: context.eventLoop) { try writer.commit() }
         future.assumeIsolated().whenComplete { [self] result in
             self.waiting = false
+            self.armTimer(context: context)
             switch result {
             case .success:
                 self.services.accepted(writer.id, transaction: transaction, size: writer.messageBytes, logger: self.logger)

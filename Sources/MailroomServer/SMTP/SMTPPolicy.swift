@@ -35,7 +35,6 @@ import MailroomStore
 struct SMTPPolicy: Sendable {
     let store: any AccountStore
     let configuration: MailroomConfig
-    let hostName: String
     let logger: Logger
 
     static let storeFailure = SMTPReply(code: 451, .mailSystemTemporaryFailure, "Temporary lookup failure, try again later")

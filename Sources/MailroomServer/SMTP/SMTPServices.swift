@@ -34,7 +34,7 @@ final class SMTPServices: Sendable {
         self.configuration = configuration
         hostName = configuration.smtpHostName
         self.store = store
-        policy = SMTPPolicy(store: store, configuration: configuration, hostName: hostName, logger: logger)
+        policy = SMTPPolicy(store: store, configuration: configuration, logger: logger)
         self.spool = spool
         self.runner = runner
         self.tls = tls
