@@ -49,15 +49,7 @@ public struct DepositName: Sendable, Equatable {
     public init(queueID: QueueID, recipient: Int, userID: Int64, host: String) {
         let micros = queueID.arrivalMicroseconds
         key = "\(micros / 1_000_000).M\(micros % 1_000_000)Q\(queueID)I\(recipient)U\(userID)."
-        var safeHost = ""
-        for ch in host {
-            switch ch {
-            case "/": safeHost += "\\057"
-            case ":": safeHost += "\\072"
-            default: safeHost.append(ch)
-            }
-        }
-        base = key + safeHost
+        base = key + MaildirFileName.escapedHost(host)
     }
 
     /// The name in new/ for a message of `size` bytes and `virtualSize` with CRLF line ends.
@@ -108,16 +100,8 @@ public enum MaildirDeposit {
         }
         guard fd >= 0 else { throw classify(errno, "create \(tmpPath)", missingIsMaildir: true) }
         let syncFile = method == .file
-        if let failure = writeAll(fd, header, body, path: tmpPath) ?? (!syncFile || fsync(fd) == 0 ? nil : classify(errno, "fsync \(tmpPath)")) {
-            close(fd)
-            unlink(tmpPath)
-            throw failure
-        }
-        guard close(fd) == 0 else {
-            let code = errno
-            unlink(tmpPath)
-            throw classify(code, "close \(tmpPath)")
-        }
+        let failure = writeAll(fd, header, body, path: tmpPath) ?? (!syncFile || fsync(fd) == 0 ? nil : classify(errno, "fsync \(tmpPath)"))
+        try MaildirDelivery.closeTemporary(fd, path: tmpPath, failure: failure)
         CrashPoints.reach("queue.maildir-tmp-synced")
         let newPath = "\(maildir)/new/\(fileName)"
         guard rename(tmpPath, newPath) == 0 else {

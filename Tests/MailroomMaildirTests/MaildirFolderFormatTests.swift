@@ -3,6 +3,7 @@
 // Known vectors (checked against glibc's UTF-7-IMAP converter), round trips over random Unicode,
 // every rejection with its reason, damaged files.
 
+import MailroomCore
 import Testing
 @testable import MailroomMaildir
 #if canImport(Glibc)
@@ -11,22 +12,10 @@ import Glibc
 
 // MARK: - Helpers
 
-/// A small seeded generator (SplitMix64), so random tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random Unicode text mixing printable ASCII ('&' and '-' included), controls, Latin, CJK,
 /// and astral characters (emoji, musical symbols: surrogate pairs in UTF-16).
-func randomUnicodeString(maxLength: Int, using rng: inout SeededGenerator,
+func randomUnicodeString(maxLength: Int, using rng: inout SplitMix64,
                          allowed: (Unicode.Scalar) -> Bool = { _ in true }) -> String {
     var scalars = String.UnicodeScalarView()
     let length = Int.random(in: 0...maxLength, using: &rng)
@@ -149,7 +138,7 @@ struct ModifiedUTF7Tests {
 
     @Test("random Unicode round-trips, and the encoding is pure printable ASCII")
     func randomRoundTrips() throws {
-        var rng = SeededGenerator(seed: 0x5EED_0001)
+        var rng = SplitMix64(seed: 0x5EED_0001)
         for _ in 0..<3000 {
             let text = randomUnicodeString(maxLength: 24, using: &rng)
             let encoded = ModifiedUTF7.encode(text)
@@ -163,7 +152,7 @@ struct ModifiedUTF7Tests {
 
     @Test("random Unicode encodes exactly as glibc's UTF-7-IMAP does")
     func randomAgainstGlibc() throws {
-        var rng = SeededGenerator(seed: 0x5EED_0002)
+        var rng = SplitMix64(seed: 0x5EED_0002)
         for _ in 0..<1000 {
             let text = randomUnicodeString(maxLength: 16, using: &rng)
             let glibc = try #require(glibcUTF7IMAP(text))
@@ -173,7 +162,7 @@ struct ModifiedUTF7Tests {
 
     @Test("random byte strings: whatever decodes is canonical, nothing traps")
     func randomBytesAreCanonicalOrRefused() {
-        var rng = SeededGenerator(seed: 0x5EED_0003)
+        var rng = SplitMix64(seed: 0x5EED_0003)
         let alphabet = Array("&-AaBgDE0123456789+,/=2zZ3dX .\u{7F}".utf8) + [0x00, 0x09, 0xC3, 0xFF]
         var accepted = 0
         for _ in 0..<20_000 {
@@ -363,7 +352,7 @@ struct MaildirFolderNameTests {
 
     @Test("random folder paths round-trip through their directory names")
     func randomRoundTrips() throws {
-        var rng = SeededGenerator(seed: 0x5EED_0010)
+        var rng = SplitMix64(seed: 0x5EED_0010)
         var tested = 0
         for _ in 0..<2000 {
             let depth = Int.random(in: 1...4, using: &rng)
@@ -386,7 +375,7 @@ struct MaildirFolderNameTests {
 
     @Test("random directory names: whatever is accepted maps back to the same name")
     func randomDirectoriesAreCanonical() {
-        var rng = SeededGenerator(seed: 0x5EED_0011)
+        var rng = SplitMix64(seed: 0x5EED_0011)
         let alphabet = Array(".&-AOEaIUgZ0+,/ \u{7F}".utf8) + [0x01, 0xFF]
         var accepted = 0
         for _ in 0..<20_000 {

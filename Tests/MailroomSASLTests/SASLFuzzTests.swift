@@ -25,7 +25,7 @@ struct SASLFuzzTests {
 
     @Test("random input never authenticates and never traps", arguments: SASLMechanismKind.allCases)
     func randomInput(_ mechanism: SASLMechanismKind) {
-        var rng = SplitMix64(state: 0x5a51 &+ UInt64(mechanism.rawValue.utf8.count))
+        var rng = SplitMix64(seed: 0x5a51 &+ UInt64(mechanism.rawValue.utf8.count))
         let credentials = SASLCredentials(scram: Vectors.pencil, cramMD5: CRAMMD5Secret(hex: Vectors.timSecret))
         for _ in 0..<Self.rounds {
             var e = exchange(mechanism, nonce: "N", initialResponse: Bool.random(using: &rng) ? Self.randomBytes(&rng) : nil)
@@ -49,7 +49,7 @@ struct SASLFuzzTests {
 
     @Test("mutated SCRAM final messages and CRAM-MD5 responses never authenticate")
     func mutations() {
-        var rng = SplitMix64(state: 7677)
+        var rng = SplitMix64(seed: 7677)
         let scramFinal = bytes(Vectors.rfc7677ClientFinal)
         let cram = bytes(Vectors.rfc2195Response)
         for _ in 0..<Self.rounds {

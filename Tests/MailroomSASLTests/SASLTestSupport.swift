@@ -67,17 +67,6 @@ func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 func base64(_ text: String) -> [UInt8] { Base64.decode(text.utf8)! }
 
-/// A small deterministic generator (SplitMix64) so that fuzz runs are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 /// Values published in the RFCs (and, where marked, computed with Python's hashlib/hmac).
 enum Vectors {

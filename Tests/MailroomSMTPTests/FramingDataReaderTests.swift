@@ -8,6 +8,7 @@
 // out after the message is known to be refused.
 
 import MailroomSMTP
+import MailroomCore
 import Testing
 
 @Suite("SMTPDataReader")
@@ -85,7 +86,7 @@ struct FramingDataReaderTests {
     func agreesWithMox() {
         let tokens: [[UInt8]] = ["a", "b.", ".", "\r", "\n", "\r\n", ".\r\n", "\r\n.", "..", "\r\n.\r\n", "\n.", "x\r\n"]
             .map { [UInt8](framing: $0) }
-        var generator = SeededGenerator(state: 5321)
+        var generator = SplitMix64(seed: 5321)
         for round in 0..<4000 {
             var input: [UInt8] = []
             for _ in 0..<Int.random(in: 0...24, using: &generator) {

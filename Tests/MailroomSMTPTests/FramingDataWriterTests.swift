@@ -6,6 +6,7 @@
 // writer → reader round trips.
 
 import MailroomSMTP
+import MailroomCore
 import Testing
 
 @Suite("SMTPDataWriter")
@@ -72,7 +73,7 @@ struct FramingDataWriterTests {
     @Test("writer → reader gives the message back (CRLF-clean messages) or its normalized form")
     func roundTrip() throws {
         let tokens = ["a", ".", "..", "\r\n", "\r", "\n", "Subject: x", " ", ".\r\n", "\r\n.\r\n"].map { [UInt8](framing: $0) }
-        var generator = SeededGenerator(state: 1870)
+        var generator = SplitMix64(seed: 1870)
         for round in 0..<1000 {
             var message: [UInt8] = []
             for _ in 0..<Int.random(in: 0...30, using: &generator) { message += tokens.randomElement(using: &generator)! }

@@ -4,6 +4,7 @@
 // fuzz-style run of random streams (same transcript however cut, bounded buffer).
 
 import MailroomSMTP
+import MailroomCore
 import Testing
 
 @Suite("SMTPInputFramer")
@@ -78,7 +79,7 @@ struct FramingInputFramerTests {
         let tokens = ["DATA\r\n", "BDAT 3\r\n", "BDAT 0 LAST\r\n", "BDAT 2 LAST\r\n", "AUTH X\r\n", "NOOP\r\n", ".", "\r", "\n",
                       "\r\n", "\r\n.\r\n", "\0", "x", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"].map { [UInt8](framing: $0) }
         let limits = SMTPLimits(commandLineBytes: 512, textLineBytes: 1000, authLineBytes: 600, messageBytes: 700, recipients: 100)
-        var generator = SeededGenerator(state: 3030)
+        var generator = SplitMix64(seed: 3030)
         for round in 0..<400 {
             var input: [UInt8] = []
             for _ in 0..<Int.random(in: 0...80, using: &generator) { input += tokens.randomElement(using: &generator)! }

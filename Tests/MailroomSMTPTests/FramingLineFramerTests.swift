@@ -6,6 +6,7 @@
 // a newline: the buffer never passes the limit), and drip-feeding of random input.
 
 import MailroomSMTP
+import MailroomCore
 import Testing
 
 @Suite("SMTPLineFramer")
@@ -119,7 +120,7 @@ struct FramingLineFramerTests {
     @Test("the same events however the input is cut, on random input")
     func dripFeeding() {
         let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: " "), 0x0D, 0x0A, 0x00, UInt8(ascii: ".")]
-        var generator = SeededGenerator(state: 821)
+        var generator = SplitMix64(seed: 821)
         for round in 0..<300 {
             let count = Int.random(in: 0...1500, using: &generator)
             let input = (0..<count).map { _ in

@@ -10,6 +10,7 @@
 import Foundation
 import MailroomSMTP
 import MailroomTestSupport
+import MailroomCore
 import Testing
 
 // MARK: - Bytes
@@ -69,7 +70,7 @@ func framingEscaped(_ bytes: some Sequence<UInt8>) -> String {
 
 // MARK: - Reads
 
-// Random numbers: `SeededGenerator` (SplitMix64) of GrammarTestSupport.swift, shared by the
+// Random numbers: `SplitMix64` (SplitMix64) of GrammarTestSupport.swift, shared by the
 // target, so that a failing seed replays.
 
 /// Ways of cutting one input into reads, as a socket might.
@@ -96,7 +97,7 @@ enum FramingSplit: CustomStringConvertible, Sendable {
         case .oneByte:
             return input.map { [$0] }
         case .random(let seed):
-            var generator = SeededGenerator(state: seed)
+            var generator = SplitMix64(seed: seed)
             var reads: [[UInt8]] = []
             var index = 0
             while index < input.count {

@@ -99,7 +99,7 @@ struct GrammarRoundTripTests {
 
     @Test("random mailboxes round-trip", arguments: 0..<4)
     func randomMailboxes(seed: Int) throws {
-        var random = SeededGenerator(state: UInt64(seed))
+        var random = SplitMix64(seed: UInt64(seed))
         let alphabet = Array("abcXYZ019!#$%&'*+-/=?^_`{|}~. \"\\@<>,:;[]()用é")
         var checked = 0
         for _ in 0..<500 {

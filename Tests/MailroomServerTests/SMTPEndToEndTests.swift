@@ -189,6 +189,9 @@ import Testing
             "--from", "user@example.com", "--to", "alice@example.com", "--helo", "client.example.net",
         ])
         #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains("<-  250 CHUNKING"), "the EHLO reply was read: \(result.output)")
+        #expect(!result.output.contains("AUTH PLAIN"), "AUTH is not offered before TLS: \(result.output)")
+        #expect(!result.output.contains("235 "), "no authentication happened: \(result.output)")
         #expect(try server.inbox("alice@example.com").isEmpty)
     }
 }

@@ -15,8 +15,9 @@ import NIOConcurrencyHelpers
 final class DirectorySyncs: Sendable {
     static let maximumEntries = 1024
 
+    /// Directory syncs by path; the process-wide file-system syncs this runner used, by identity.
     private let entries = NIOLockedValueBox<(map: [String: GroupSync], droppedSyncs: Int,
-                                             fileSystems: Set<ObjectIdentifier>, fileSystemGroups: [GroupSync])>(([:], 0, [], []))
+                                             fileSystems: [ObjectIdentifier: GroupSync])>(([:], 0, [:]))
 
     /// Returns once a fsync of `directory` that started after this call has completed.
     func sync(_ directory: String) throws(QueueError) {
@@ -40,7 +41,7 @@ final class DirectorySyncs: Sendable {
     func syncFileSystem(of directory: String) throws(QueueError) {
         let group = try GroupSync.fileSystem(containing: directory)
         entries.withLockedValue { state in
-            if state.fileSystems.insert(ObjectIdentifier(group)).inserted { state.fileSystemGroups.append(group) }
+            state.fileSystems[ObjectIdentifier(group)] = group
         }
         try group.sync(via: directory)
     }
@@ -49,7 +50,7 @@ final class DirectorySyncs: Sendable {
     var syncCount: Int {
         entries.withLockedValue { state in
             state.map.values.reduce(state.droppedSyncs) { $0 + $1.syncCount }
-                + state.fileSystemGroups.reduce(0) { $0 + $1.syncCount }
+                + state.fileSystems.values.reduce(0) { $0 + $1.syncCount }
         }
     }
 }

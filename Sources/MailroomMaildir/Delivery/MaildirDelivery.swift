@@ -110,17 +110,23 @@ public enum MaildirDelivery {
             }
             return fsync(fd) == 0 ? nil : classify(errno, "fsync \(tmpPath)")
         }
+        try closeTemporary(fd, path: tmpPath, failure: failure)
+        return (base, name)
+    }
+
+    /// Closes a tmp/ file just written; on `failure`, or when the close itself fails (a
+    /// delayed write error), the file is removed and the error thrown.
+    public static func closeTemporary(_ fd: Int32, path: String, failure: MaildirDeliveryError?) throws(MaildirDeliveryError) {
         if let failure {
             close(fd)
-            unlink(tmpPath)
+            unlink(path)
             throw failure
         }
         guard close(fd) == 0 else {
             let code = errno
-            unlink(tmpPath)
-            throw classify(code, "close \(tmpPath)")
+            unlink(path)
+            throw classify(code, "close \(path)")
         }
-        return (base, name)
     }
 
     /// The delivery error for errno `code` while doing `what`: ENOSPC/EDQUOT are `.noSpace`,

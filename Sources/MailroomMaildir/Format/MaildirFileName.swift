@@ -127,6 +127,12 @@ public struct MaildirFileName: Sendable, Hashable, CustomStringConvertible {
     /// and ':' in the host name written as \057 and \072.
     public static func makeUniqueBase(seconds: Int64, microseconds: Int, pid: Int32, delivery: Int,
                                       random: UInt64, host: String) -> String {
+        let randomHex = String(random, radix: 16)
+        return "\(seconds).M\(microseconds)P\(pid)Q\(delivery)R\(randomHex).\(escapedHost(host))"
+    }
+
+    /// The host part of a unique name: '/' and ':' written as \057 and \072 (maildir(5)).
+    public static func escapedHost(_ host: String) -> String {
         var safeHost = ""
         for ch in host {
             switch ch {
@@ -135,7 +141,6 @@ public struct MaildirFileName: Sendable, Hashable, CustomStringConvertible {
             default: safeHost.append(ch)
             }
         }
-        let randomHex = String(random, radix: 16)
-        return "\(seconds).M\(microseconds)P\(pid)Q\(delivery)R\(randomHex).\(safeHost)"
+        return safeHost
     }
 }
