@@ -215,6 +215,9 @@ enum ConfigKeys {
             .string("queue.sync_method",
                     "How the queue makes a write durable (an accepted message before its 250, a delivery before the queue forgets it): \"filesystem\" (write and rename without a sync, then one syncfs(2) shared by every session and delivery of the moment) or \"file\" (fsync each file, then its directory).",
                     \.queue.syncMethod, oneOf: ["filesystem", "file"]),
+            .int("queue.direct_delivery_max_bytes",
+                 "A received message up to this size whose recipients are all local mailboxes is written into them before the 250 (one durable write, no queue file); larger ones and anything else go through the queue. The SMTP server holds up to this much per session in memory. 0 queues everything.",
+                 \.queue.directDeliveryMaxBytes, 0...(64 << 20)),
             .int("queue.scan_interval_seconds", "How often the queue is scanned for messages due for another attempt.",
                  \.queue.scanIntervalSeconds, 1...3600),
 

@@ -113,6 +113,7 @@ public struct MailroomConfig: Sendable, Equatable {
         public var delayWarningSeconds = 4 * 3600
         public var scanIntervalSeconds = 60
         public var syncMethod = "file"
+        public var directDeliveryMaxBytes = 256 * 1024
     }
 
     /// TLS certificate for every listener (keys tls.*).

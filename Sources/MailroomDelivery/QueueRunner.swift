@@ -224,6 +224,16 @@ public final class QueueRunner: Sendable {
         }
     }
 
+    /// The runner's threads while it runs (not while it stops, or runs in another process).
+    var runningPool: BlockingPool? {
+        state.withLockedValue { $0.phase == .running ? $0.pool : nil }
+    }
+
+    /// Counts recipients delivered outside an attempt (at reception).
+    func countSent(_ recipients: Int) {
+        state.withLockedValue { $0.statistics.sent += recipients }
+    }
+
     /// Starts every delivery that may start now.
     private func pump() {
         let now = clock()

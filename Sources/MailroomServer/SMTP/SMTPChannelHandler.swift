@@ -10,9 +10,12 @@
 // STARTTLS (RFC 3207 §4.2): the 220 goes out in clear, every byte the client sent after the
 // command is thrown away, and the TLS handler is put first in the pipeline before anything else
 // is read.
-// Message text goes straight from the framer to the spool writer (SMTPMessageSink); the commit
-// (fsync, rename, directory fsync) runs on the blocking thread pool and the 250 is written only
-// after it returns (style rule 10). Then the queue runner is told.
+// Message text goes from the framer to SMTPMessageSink: memory up to
+// queue.direct_delivery_max_bytes, the spool writer beyond. At the end a message in memory is
+// offered to the runner's delivery at reception (every recipient a local mailbox: the Maildir
+// copies are durable before the 250, and no queue file is written); anything else is committed
+// to the spool (fsync, rename, directory fsync) on the blocking thread pool and the 250 is
+// written only after it returns (style rule 10). Then the queue runner is told.
 // Timeouts (RFC 5321 §4.5.3.2): smtp.command_timeout_seconds between commands,
 // smtp.data_timeout_seconds while message text is expected; both end with 421 4.4.2.
 // Security: AUTH secrets never reach the log; after a failed AUTH the connection stays usable
@@ -20,6 +23,7 @@
 
 import Logging
 import MailroomCore
+import MailroomDelivery
 import MailroomQueue
 import MailroomSASL
 import MailroomSMTP
@@ -353,37 +357,75 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             queueID: id.description, recipients: transaction.recipients.map { $0.path.mailbox?.description ?? "postmaster" },
             date: now)
         sink = SMTPMessageSink(spool: services.spool, envelope: services.envelope(for: transaction, role: role, client: client, now: now),
-                               received: received, id: id,
+                               received: received, id: id, memoryLimit: services.directDeliveryLimit,
                                completeHeaders: role != .mx, hostName: services.hostName, now: now)
     }
 
+    /// The end of an accepted message: delivered now when it can be (ReceptionDelivery), else
+    /// committed to the spool; the session's reply waits for either.
     private func store(_ transaction: SMTPTransaction, context: ChannelHandlerContext) {
-        guard let sink, let writer = sink.writer, sink.failure == nil else {
-            let failure = self.sink?.failure
-            self.sink?.abort()
-            self.sink = nil
-            logger.error("cannot spool message", metadata: ["error": "\(failure.map { "\($0)" } ?? "no writer")"])
-            return perform(session.messageStored(.failed(.localError)), context: context)
+        guard let sink, sink.failure == nil else {
+            return refuse(self.sink?.failure.map { "\($0)" } ?? "no message", context: context)
         }
         self.sink = nil
         waiting = true
         context.flush()
-        let future = services.blockingPool.runIfActive(eventLoop: context.eventLoop) { try writer.commit() }
+        guard let bytes = sink.memory, let runner = services.runner else {
+            return commit(sink, written: [], transaction: transaction, context: context)
+        }
+        let (id, envelope) = (sink.id, sink.envelope)
+        let promise = context.eventLoop.makePromise(of: ReceptionOutcome.self)
+        promise.completeWithTask { await runner.deliverAtReception(id, envelope: envelope, message: bytes) }
+        promise.futureResult.assumeIsolated().whenSuccess { [self] outcome in
+            switch outcome {
+            case .delivered:
+                self.services.accepted(id, transaction: transaction, size: bytes.count, queued: false, logger: self.logger)
+                self.stored(.stored(queueID: id.description), context: context)
+            case .queue(let written):
+                self.commit(sink, written: written, transaction: transaction, context: context)
+            }
+        }
+    }
+
+    /// Commits the message to the spool (and records the copies a delivery at reception wrote)
+    /// on the blocking pool, then answers.
+    private func commit(_ sink: SMTPMessageSink, written: [TargetResult], transaction: SMTPTransaction,
+                        context: ChannelHandlerContext) {
+        guard let writer = sink.spill(), sink.failure == nil else {
+            waiting = false
+            return refuse(sink.failure.map { "\($0)" } ?? "no writer", context: context)
+        }
+        let spool = services.spool
+        let future = services.blockingPool.runIfActive(eventLoop: context.eventLoop) {
+            try writer.commit()
+            if !written.isEmpty { try spool.record(written.map { .target($0) }, for: writer.id, durable: true) }
+        }
         future.assumeIsolated().whenComplete { [self] result in
-            self.waiting = false
-            self.armTimer(context: context)
             switch result {
             case .success:
-                self.services.accepted(writer.id, transaction: transaction, size: writer.messageBytes, logger: self.logger)
-                if !self.closed {
-                    self.perform(self.session.messageStored(.stored(queueID: writer.id.description)), context: context)
-                }
+                self.services.accepted(writer.id, transaction: transaction, size: writer.messageBytes, queued: true, logger: self.logger)
+                self.stored(.stored(queueID: writer.id.description), context: context)
             case .failure(let error):
                 self.logger.error("spool commit failed", metadata: ["error": "\(error)"])
-                if !self.closed { self.perform(self.session.messageStored(.failed(.localError)), context: context) }
+                self.stored(.failed(.localError), context: context)
             }
-            if !self.closed { self.process(context: context) }
         }
+    }
+
+    private func refuse(_ why: String, context: ChannelHandlerContext) {
+        sink?.abort()
+        sink = nil
+        logger.error("cannot spool message", metadata: ["error": "\(why)"])
+        perform(session.messageStored(.failed(.localError)), context: context)
+    }
+
+    /// The session's reply to a stored (or refused) message, and the input that waited for it.
+    private func stored(_ outcome: StoreOutcome, context: ChannelHandlerContext) {
+        waiting = false
+        armTimer(context: context)
+        guard !closed else { return }
+        perform(session.messageStored(outcome), context: context)
+        if !closed { process(context: context) }
     }
 }
 

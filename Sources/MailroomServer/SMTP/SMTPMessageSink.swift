@@ -1,12 +1,14 @@
-// SMTPMessageSink — where the text of one SMTP message goes while it arrives: a spool writer
-// (MailroomQueue), with the Received: trace field written first (RFC 5321 §4.4) and, on the
-// submission ports, the Message-ID: and Date: fields added when the client left them out
-// (RFC 6409 §8.2, §8.3; RFC 5322 §3.6.1, §3.6.4).
+// SMTPMessageSink — where the text of one SMTP message goes while it arrives: memory while it
+// fits in queue.direct_delivery_max_bytes (for a delivery at reception, ReceptionDelivery), then
+// a spool writer (MailroomQueue), with the Received: trace field written first (RFC 5321 §4.4)
+// and, on the submission ports, the Message-ID: and Date: fields added when the client left
+// them out (RFC 6409 §8.2, §8.3; RFC 5322 §3.6.1, §3.6.4).
 //
 // The header block is held back until its end (the first empty line) or until
 // `headerScanLimit` bytes, so the added fields can be decided from the whole header; the body
 // is written straight through. Write errors are kept and reported at commit time, so the
 // session stays in step with the client (the message is then refused with 451 4.3.0).
+// Memory: at most the direct-delivery limit plus one read per session, or `headerScanLimit`.
 // Security: the added fields are built only from our host name, the clock and random bytes.
 
 import MailroomCore
@@ -17,30 +19,52 @@ final class SMTPMessageSink {
     /// Header bytes examined for Message-ID:/Date: before giving up and passing data through.
     static let headerScanLimit = 256 * 1024
 
-    let writer: SpoolWriter?
+    let id: QueueID
+    let envelope: Envelope
+    private let spool: Spool
+    /// The whole message so far while it fits in `memoryLimit`; nil once it went to the spool.
+    private(set) var memory: [UInt8]?
+    private let memoryLimit: Int
+    private(set) var writer: SpoolWriter?
     private(set) var failure: QueueError?
     private var completeHeaders: Bool
     private var header: [UInt8] = []
     private let hostName: String
     private let now: Int64
 
-    /// `completeHeaders`: add Message-ID:/Date: when missing (submission).
-    init(spool: Spool, envelope: Envelope, received: ReceivedHeader, id: QueueID, completeHeaders: Bool,
-         hostName: String, now: Int64) {
+    /// `completeHeaders`: add Message-ID:/Date: when missing (submission). `memoryLimit`: keep
+    /// the message in memory up to this many bytes (0: spool from the start).
+    init(spool: Spool, envelope: Envelope, received: ReceivedHeader, id: QueueID, memoryLimit: Int,
+         completeHeaders: Bool, hostName: String, now: Int64) {
+        self.spool = spool
+        self.envelope = envelope
+        self.id = id
+        self.memoryLimit = memoryLimit
         self.completeHeaders = completeHeaders
         self.hostName = hostName
         self.now = now
-        do {
-            let writer = try spool.receive(envelope, id: id)
-            try writer.append(Array(received.encoded.utf8))
-            self.writer = writer
-        } catch {
-            self.writer = nil
-            failure = error
-        }
+        memory = []
+        write(Array(received.encoded.utf8))
     }
 
-    var queueID: QueueID? { writer?.id }
+    /// Bytes of the message as it is kept (Received: included).
+    var size: Int { memory?.count ?? writer?.messageBytes ?? 0 }
+
+    /// Moves what is in memory to a spool writer (at the limit, or when the message must be queued).
+    @discardableResult
+    func spill() -> SpoolWriter? {
+        guard let held = memory, failure == nil else { return writer }
+        memory = nil
+        do {
+            let writer = try spool.receive(envelope, id: id)
+            self.writer = writer
+            try writer.append(held)
+        } catch {
+            failure = error
+            writer?.abort()
+        }
+        return writer
+    }
 
     func append(_ bytes: [UInt8]) {
         guard failure == nil else { return }
@@ -74,6 +98,14 @@ final class SMTPMessageSink {
     }
 
     private func write(_ bytes: [UInt8]) {
+        guard failure == nil else { return }
+        if memory != nil {
+            if memory!.count + bytes.count <= memoryLimit {
+                memory! += bytes
+                return
+            }
+            spill()
+        }
         guard let writer, failure == nil else { return }
         do {
             try writer.append(bytes)
@@ -83,7 +115,10 @@ final class SMTPMessageSink {
         }
     }
 
-    func abort() { writer?.abort() }
+    func abort() {
+        writer?.abort()
+        memory = nil
+    }
 
     // MARK: Header scanning
 

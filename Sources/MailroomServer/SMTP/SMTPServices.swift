@@ -28,6 +28,9 @@ final class SMTPServices: Sendable {
     let logger: Logger
     let limits: SMTPLimits
     let mechanisms: [SASLMechanism]
+    /// queue.direct_delivery_max_bytes: messages up to this size are kept in memory and offered
+    /// to a delivery at reception (0 without a runner in this process).
+    let directDeliveryLimit: Int
 
     init(configuration: MailroomConfig, store: any AccountStore, spool: Spool, runner: QueueRunner?,
          tls: NIOSSLContext?, blockingPool: NIOThreadPool, logger: Logger) {
@@ -42,6 +45,7 @@ final class SMTPServices: Sendable {
         self.logger = logger
         limits = configuration.smtpLimits
         mechanisms = configuration.smtpAuthMechanisms
+        directDeliveryLimit = runner == nil ? 0 : configuration.queue.directDeliveryMaxBytes
     }
 
     func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
@@ -130,13 +134,14 @@ final class SMTPServices: Sendable {
         }
     }
 
-    /// A message is queued: log it and hand it to the runner.
-    func accepted(_ id: QueueID, transaction: SMTPTransaction, size: Int, logger: Logger) {
-        logger.info("queued", metadata: [
+    /// A message was accepted: log it, and hand it to the runner when it was `queued` rather
+    /// than delivered at reception.
+    func accepted(_ id: QueueID, transaction: SMTPTransaction, size: Int, queued: Bool, logger: Logger) {
+        logger.info(queued ? "queued" : "delivered at reception", metadata: [
             "queue_id": "\(id)", "from": "<\(transaction.reversePath.mailbox?.description ?? "")>",
             "nrcpt": "\(transaction.recipients.count)", "size": "\(size)",
             "user": "\(transaction.authenticatedUser ?? "")",
         ])
-        runner?.enqueued(id)
+        if queued { runner?.enqueued(id) }
     }
 }
