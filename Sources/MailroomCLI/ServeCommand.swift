@@ -5,9 +5,10 @@
 // (start-up cost does not grow with the number of accounts), logs "ready" with the start-up
 // time and waits for SIGTERM or SIGINT, then stops listeners, sessions and the runner in that
 // order. POP3, IMAP and HTTP join here as their issues land.
-// Security: runs as the invoking user; the embedded defaults listen on loopback high ports
-// only. XXX: dropping privileges after binding ports below 1024 is not done yet — run it as
-// an unprivileged user with CAP_NET_BIND_SERVICE (systemd AmbientCapabilities) for now.
+// Security: the embedded defaults listen on loopback high ports only. Started as root with
+// server.user set, the process becomes that user before it starts a thread or opens anything,
+// keeping only the right to bind ports below 1024 (Privileges.forServe, called first thing by
+// the executable); started as root without it, it warns and stays root.
 
 import ArgumentParser
 import Dispatch
@@ -40,6 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "mailroom")
         logger.info("starting", metadata: ["config": "\(config ?? "embedded defaults")",
                                            "store": "\(configuration.store.backend)"])
+        if geteuid() == 0 {
+            logger.warning("running as root: set server.user to the mail owner so sessions do not run with root's rights")
+        } else if !configuration.server.user.isEmpty {
+            logger.info("running as \(configuration.server.user)", metadata: ["uid": "\(getuid())", "gid": "\(getgid())"])
+        }
         let context = try await StoreContext.open(config: configuration, logger: logger)
         for dir in [configuration.storage.mailRoot, configuration.storage.spoolDir] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,

@@ -86,6 +86,11 @@ enum ConfigKeys {
 
     static var all: [ConfigKey] {
         [
+            .string("server.user",
+                    "Started as root, `mailroom serve` becomes this user before it opens anything, keeping only the right to bind ports below 1024 (CAP_NET_BIND_SERVICE); the mail, spool and data directories must be this user's. Empty: keep running as the user that started it.",
+                    \.server.user, check: accountNameProblem),
+            .string("server.group", "Group for server.user; empty: that user's primary group.",
+                    \.server.group, check: accountNameProblem),
             .string("log.format", "Log line format: \"text\" for people, \"json\" (one object per line) for collectors.",
                     \.log.format, oneOf: ["text", "json"]),
             .string("log.level", "Lowest level logged: trace, debug, info, notice, warning, error or critical.",
@@ -255,6 +260,17 @@ enum ConfigKeys {
         guard ListenAddress(text) != nil else {
             return "'\(text)' is not an address and port such as 127.0.0.1:25 or [::1]:25"
         }
+        return nil
+    }
+
+    /// A user or group name as useradd(8) accepts it (or empty).
+    static let accountNameProblem: @Sendable (String) -> String? = { name in
+        guard !name.isEmpty else { return nil }
+        guard name.utf8.count <= 32 else { return "longer than 32 bytes" }
+        let allowed = name.utf8.allSatisfy { b in
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E
+        }
+        guard allowed, name.utf8.first != 0x2D else { return "'\(name)' is not a user or group name (letters, digits, '_', '-', '.')" }
         return nil
     }
 

@@ -12,6 +12,7 @@ import Glibc
 #endif
 
 public struct MailroomConfig: Sendable, Equatable {
+    public var server = ServerConfig()
     public var log = LogConfig()
     public var store = StoreConfig()
     public var storage = StorageConfig()
@@ -21,6 +22,12 @@ public struct MailroomConfig: Sendable, Equatable {
     public var tls = TLSConfig()
 
     public init() {}
+
+    /// The process itself (keys server.*).
+    public struct ServerConfig: Sendable, Equatable {
+        public var user = ""
+        public var group = ""
+    }
 
     public struct LogConfig: Sendable, Equatable {
         public var format = "text"
