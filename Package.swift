@@ -39,6 +39,9 @@ let package = Package(
             name: "MailroomSASL",
             dependencies: ["MailroomCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // POP3 without I/O: command grammar, replies, the session state machine (RFC 1939, 2449,
+        // 2595, 3206, 5034) and the multi-line response writer with dot-stuffing.
+        .target(name: "MailroomPOP3", dependencies: ["MailroomCore", "MailroomSASL"], swiftSettings: strict),
         // TLS server contexts from PEM files, and the self-signed certificate made on first start.
         .target(
             name: "MailroomTLS",
@@ -118,6 +121,8 @@ let package = Package(
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomConfigTests", dependencies: ["MailroomConfig"], swiftSettings: strict),
         .testTarget(name: "MailroomSMTPTests", dependencies: ["MailroomSMTP", "MailroomCore", "MailroomTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "MailroomPOP3Tests", dependencies: ["MailroomPOP3", "MailroomSASL", "MailroomCore", "MailroomTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],

@@ -44,6 +44,15 @@ enum CLI {
     static var binaryExists: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
     /// Runs `executable` with `arguments` in `directory`; stdin from `input` (empty when nil).
+    /// 127.0.0.1:`port` as a socket address.
+    static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return address
+    }
+
     static func run(_ executable: String, _ arguments: [String], in directory: String,
                     environment: [String: String], input: String? = nil) throws -> CLIResult {
         let id = UUID().uuidString
