@@ -24,34 +24,97 @@ public struct MailroomLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        let time = Self.timestamp()
-        let line: String
+        let merged = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { _, new in new }
+        var line: [UInt8] = []
+        line.reserveCapacity(320)
         switch format {
         case .text:
-            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoteIfNeeded("\($0.value)"))" }
-            line = ([time, "\(event.level)", "\(label):", "\(event.message)"] + fields).joined(separator: " ")
+            Self.appendTimestamp(to: &line)
+            line.append(0x20)
+            line += event.level.rawValue.utf8
+            line.append(0x20)
+            line += label.utf8
+            line += ": ".utf8
+            line += event.message.description.utf8
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+                line.append(0x20)
+                line += key.utf8
+                line.append(UInt8(ascii: "="))
+                Self.appendQuotedIfNeeded(Self.text(value), to: &line)
+            }
         case .json:
-            var object: [String: String] = ["time": time, "level": "\(event.level)", "logger": label, "message": "\(event.message)"]
-            for (key, value) in merged where object[key] == nil { object[key] = "\(value)" }
+            var time: [UInt8] = []
+            Self.appendTimestamp(to: &time)
+            var object: [String: String] = ["time": String(decoding: time, as: UTF8.self), "level": event.level.rawValue,
+                                            "logger": label, "message": event.message.description]
+            for (key, value) in merged where object[key] == nil { object[key] = Self.text(value) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            line = String(decoding: data, as: UTF8.self)
+            line += data
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        line.append(0x0A)
+        // One write(2) per line, unbuffered: a line is in the log before the next one starts,
+        // and lines from concurrent threads do not interleave (one write each, under PIPE_BUF
+        // for pipes; appends for files).
+        line.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += n
+            }
+        }
     }
 
-    static func timestamp() -> String {
+    static func text(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let s): s
+        case .stringConvertible(let c): c.description
+        default: value.description
+        }
+    }
+
+    /// 2026-11-29T19:10:09.017Z, UTC, from one clock_gettime and gmtime_r.
+    static func appendTimestamp(to out: inout [UInt8]) {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         var tm = tm()
         var seconds = ts.tv_sec
         gmtime_r(&seconds, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour, tm.tm_min, tm.tm_sec, Int(ts.tv_nsec / 1_000_000))
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                out.append(UInt8(0x30 + (v / divisor) % 10))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(tm.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
+        digits(Int(tm.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
+        digits(Int(tm.tm_mday), 2); out.append(UInt8(ascii: "T"))
+        digits(Int(tm.tm_hour), 2); out.append(UInt8(ascii: ":"))
+        digits(Int(tm.tm_min), 2); out.append(UInt8(ascii: ":"))
+        digits(Int(tm.tm_sec), 2); out.append(UInt8(ascii: "."))
+        digits(Int(ts.tv_nsec / 1_000_000), 3); out.append(UInt8(ascii: "Z"))
     }
 
-    static func quoteIfNeeded(_ s: String) -> String {
-        s.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? "\"\(s.replacingOccurrences(of: "\"", with: "\\\""))\"" : s
+    /// The value as it is, or in double quotes (with '"' escaped) when it holds a space, '"' or '='.
+    static func appendQuotedIfNeeded(_ s: String, to out: inout [UInt8]) {
+        let needsQuotes = s.utf8.contains { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D }
+        guard needsQuotes else {
+            out += s.utf8
+            return
+        }
+        out.append(0x22)
+        for byte in s.utf8 {
+            if byte == 0x22 { out.append(0x5C) }
+            out.append(byte)
+        }
+        out.append(0x22)
     }
 }
 

@@ -148,6 +148,19 @@ struct FramingDataReaderTests {
         #expect(outcome.message == [UInt8](framing: ".a\r\n..\r\nx\n..b\r\nc\r\n"))
     }
 
+    @Test("a run crossing both limits fails with the one a byte-by-byte count reaches first",
+          arguments: [(1050, 1000, SMTPDataError.textLineTooLong), (900, 1000, .messageTooLarge), (1000, 1000, .messageTooLarge),
+                      (5000, 2000, nil), (1102, 1102, nil)])
+    func limitOrderInARun(messageBytes: Int, textLineBytes: Int, expected: SMTPDataError?) {
+        // One line of 1,100 letters (1,102 bytes with its CRLF; text lines are at least 1,000).
+        let input = [UInt8](repeating: UInt8(ascii: "x"), count: 1100) + [UInt8](framing: "\r\n.\r\n")
+        for split in [1, 7, 512, input.count] {
+            let pieces = stride(from: 0, to: input.count, by: split).map { Array(input[$0..<min($0 + split, input.count)]) }
+            let outcome = framingReadData(pieces, limits: Self.limits(messageBytes: messageBytes, textLineBytes: textLineBytes))
+            #expect(outcome.verdict == (expected.map { .rejected($0) } ?? .accepted), "split \(split)")
+        }
+    }
+
     private static func limits(messageBytes: Int = 1 << 20, textLineBytes: Int = 1000) -> SMTPLimits {
         SMTPLimits(commandLineBytes: 512, textLineBytes: textLineBytes, authLineBytes: 12288,
                    messageBytes: messageBytes, recipients: 100)

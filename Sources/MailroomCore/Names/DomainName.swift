@@ -44,6 +44,20 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible, Comparabl
     /// and re-encode to the same form, no "--" in positions 3-4 except xn--; total ASCII length ≤ 253; at least two labels
     /// (a bare "localhost" is refused as a hosted domain); an all-numeric TLD is refused (so IP addresses are not domains).
     public init(_ input: String) throws(AddressError) {
+        if let name = Self.plainASCII(input) {
+            self.init(ascii: name, unicode: name)
+        } else {
+            try self.init(validating: input)
+        }
+    }
+
+    private init(ascii: String, unicode: String) {
+        self.ascii = ascii
+        self.unicode = unicode
+    }
+
+    /// The general path: every mapping and check, and the error messages.
+    init(validating input: String) throws(AddressError) {
         guard !input.isEmpty else { throw Self.error("domain is empty") }
         // Each scalar of a valid name yields at least one ASCII octet, and the mappings below
         // shrink input at most fourfold (NFC composition), so this bound only refuses names that
@@ -92,6 +106,45 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible, Comparabl
     public func hash(into hasher: inout Hasher) { hasher.combine(ascii) }
 
     // MARK: - Processing
+
+    /// The lower-cased name when `input` is a plain LDH name that every check above accepts
+    /// as it is — ASCII letters, digits, '-' and '.', at least two labels of 1–63 octets, no
+    /// hyphen at either end of a label, no "--" in positions 3–4 (so no A-label), a TLD not all
+    /// digits, at most 253 octets and one optional trailing dot; nil for anything else, which
+    /// takes the general path. Nearly every name seen on the wire is one, and this skips the
+    /// Unicode mapping, normalisation and per-label work (tests compare both paths).
+    static func plainASCII(_ input: String) -> String? {
+        var bytes = Array(input.utf8)
+        if bytes.last == 0x2E { bytes.removeLast() }
+        guard !bytes.isEmpty, bytes.count <= maximumLength else { return nil }
+        var labels = 0, labelStart = 0, labelDigitsOnly = true, changed = false
+        for i in 0...bytes.count {
+            let b: UInt8 = i < bytes.count ? bytes[i] : 0x2E
+            switch b {
+            case 0x61...0x7A: labelDigitsOnly = false
+            case 0x41...0x5A:
+                bytes[i] = b + 0x20
+                labelDigitsOnly = false
+                changed = true
+            case 0x30...0x39: break
+            case 0x2D:
+                guard i > labelStart else { return nil }   // leading hyphen
+                if i == labelStart + 3, bytes[i - 1] == 0x2D { return nil }   // "--" in positions 3–4
+                labelDigitsOnly = false
+            case 0x2E:
+                let length = i - labelStart
+                guard length >= 1, length <= maximumLabelLength, bytes[i - 1] != 0x2D else { return nil }
+                labels += 1
+                if i == bytes.count, labelDigitsOnly { return nil }   // all-numeric TLD
+                labelStart = i + 1
+                labelDigitsOnly = true
+            default:
+                return nil
+            }
+        }
+        guard labels >= 2 else { return nil }
+        return changed || bytes.count != input.utf8.count ? String(decoding: bytes, as: UTF8.self) : input
+    }
 
     private static func error(_ message: String) -> AddressError {
         AddressError(field: .domain, message: message)

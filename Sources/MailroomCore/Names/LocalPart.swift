@@ -28,6 +28,19 @@ public struct LocalPart: Hashable, Sendable, CustomStringConvertible {
     /// Dot-atom of RFC 5322 atext plus UTF-8 non-ASCII (RFC 6531 §3.3); no quoted strings; no leading, trailing or doubled dot;
     /// ≤ 64 octets in UTF-8; control characters, spaces and '/' refused (it becomes a directory name).
     public init(_ input: String) throws(AddressError) {
+        if let value = Self.plainASCII(input) {
+            self.init(value: value)
+        } else {
+            try self.init(validating: input)
+        }
+    }
+
+    private init(value: String) {
+        self.value = value
+    }
+
+    /// The general path: lower case and NFC for any script, every check, the error messages.
+    init(validating input: String) throws(AddressError) {
         guard !input.isEmpty else { throw Self.error("local part is empty") }
         if input.hasPrefix("\"") {
             throw Self.error("quoted local parts (\(AddressError.quote(input))) are not accepted")
@@ -68,6 +81,28 @@ public struct LocalPart: Hashable, Sendable, CustomStringConvertible {
 
     private static func error(_ message: String) -> AddressError {
         AddressError(field: .localPart, message: message)
+    }
+
+    /// The lower-cased value when `input` is ASCII atext and dots that the checks above accept
+    /// as they are (no leading, trailing or doubled dot, no '/', at most 64 octets); nil for
+    /// anything else, which takes the general path. Skips Unicode lower-casing and NFC for the
+    /// common case (tests compare both paths).
+    static func plainASCII(_ input: String) -> String? {
+        var bytes = Array(input.utf8)
+        guard !bytes.isEmpty, bytes.count <= maximumLength, bytes[0] != 0x2E, bytes[bytes.count - 1] != 0x2E else { return nil }
+        var changed = false
+        for i in bytes.indices {
+            let b = bytes[i]
+            if b >= 0x41 && b <= 0x5A {
+                bytes[i] = b + 0x20
+                changed = true
+            } else if b == 0x2E {
+                if bytes[i - 1] == 0x2E { return nil }
+            } else if b >= 0x80 || b == 0x2F || !isAText(Unicode.Scalar(b)) {
+                return nil
+            }
+        }
+        return changed ? String(decoding: bytes, as: UTF8.self) : input
     }
 
     /// RFC 5322 §3.2.3: atext = ALPHA / DIGIT / "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /

@@ -110,6 +110,21 @@ public struct SMTPDataReader: Sendable {
         var runStart = 0
         var index = 0
         while index < input.count {
+            if case .midLine = state {
+                // Fast path: the run of ordinary bytes up to the next CR, LF or NUL changes
+                // nothing but the counts.
+                var end = index
+                while end < input.count {
+                    let byte = input[end]
+                    if byte <= FramingByte.cr, byte == FramingByte.cr || byte == FramingByte.lf || byte == FramingByte.nul { break }
+                    end += 1
+                }
+                if end > index {
+                    countRun(end - index)
+                    index = end
+                    continue
+                }
+            }
             let action = take(input[index])
             index += 1
             switch action {
@@ -208,6 +223,21 @@ public struct SMTPDataReader: Sendable {
         if messageByteCount > limits.messageBytes { fail(.messageTooLarge) }
         if lineByteCount > limits.textLineBytes { fail(.textLineTooLong) }
         if byte == FramingByte.lf { lineByteCount = 0 }
+    }
+
+    /// `count` for `n` ordinary bytes (no LF among them) at once, failing with the limit the
+    /// byte-by-byte count would have hit first.
+    private mutating func countRun(_ n: Int) {
+        let toMessageLimit = limits.messageBytes - messageByteCount + 1   // bytes until it is exceeded
+        let toLineLimit = limits.textLineBytes - lineByteCount + 1
+        messageByteCount += n
+        lineByteCount += n
+        switch (toMessageLimit <= n, toLineLimit <= n) {
+        case (true, true): fail(toMessageLimit <= toLineLimit ? .messageTooLarge : .textLineTooLong)
+        case (true, false): fail(.messageTooLarge)
+        case (false, true): fail(.textLineTooLong)
+        case (false, false): break
+        }
     }
 
     private mutating func fail(_ problem: SMTPDataError) {

@@ -49,6 +49,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var authenticatedUser: User?
     private var pendingAuthUser: User?
     private var timer: Scheduled<Void>?
+    private var deadline = NIODeadline.now()
     private var logger: Logger
 
     init(services: SMTPServices, role: SMTPSessionConfiguration.Role, client: IPAddress?, clientPort: Int, implicitTLS: Bool) {
@@ -248,16 +249,27 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Timeouts
 
+    /// Moves the inactivity deadline to now + the timeout of the current mode. One scheduled
+    /// task serves the whole connection: when it fires early (the deadline moved meanwhile) it
+    /// schedules itself for the new deadline, so a busy connection does not cancel and
+    /// schedule a timer per read.
     private func armTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
         guard !closed else { return }
         let inData = framer.mode == .messageData || framer.mode == .chunk
         let seconds = inData ? services.configuration.smtp.dataTimeoutSeconds : services.configuration.smtp.commandTimeoutSeconds
+        deadline = .now() + .seconds(Int64(seconds))
+        if timer == nil { scheduleTimer(context: context) }
+    }
+
+    private func scheduleTimer(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = loopBound.value
+            handler.timer = nil
+            guard !handler.closed else { return }
             // While the store or the disk is answering, the timer is armed again when it has.
-            guard !handler.closed, !handler.waiting else { return }
+            guard !handler.waiting else { return }
+            if NIODeadline.now() < handler.deadline { return handler.scheduleTimer(context: context) }
             handler.logger.info("timeout")
             handler.perform(handler.session.timedOut(), context: context)
         }
