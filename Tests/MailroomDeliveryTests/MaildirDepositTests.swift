@@ -10,9 +10,17 @@ import Testing
 @testable import MailroomDelivery
 
 @Suite("Maildir deposit and headers")
-struct MaildirDepositTests {
+final class MaildirDepositTests {
+    /// Directories made by this test, removed when it ends (a new instance runs each test).
+    private var created: [String] = []
+
+    deinit {
+        for directory in created { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
     func makeMaildir() throws -> String {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("mailroom-deposit-\(UUID().uuidString)").path
+        created.append(base)
         let address = try EmailAddress("alice@example.com")
         return try MaildirLayout.createMailbox(volume: base, address: address)
     }
