@@ -11,9 +11,10 @@
 // at `iterations` PBKDF2 rounds per guess; and with StoredKey and ServerKey together someone can
 // impersonate the server to a client. Keep it as secret as a password hash.
 //
-// XXX: the password is used as its UTF-8 bytes; RFC 5802 §2.2 asks for SASLprep (RFC 4013)
-// first. For ASCII passwords that is the identity; a client that normalises a non-ASCII password
-// differently from how it was typed at `mailroom user passwd` fails SCRAM (PLAIN still works).
+// The password is prepared with SASLprep (RFC 4013, as RFC 5802 §2.2 asks) before Hi(): the
+// identity for printable ASCII; for other text, what a conforming client hashes. A password
+// SASLprep refuses (control characters, say) is used as typed, so it still works with PLAIN
+// and with clients that do not prepare.
 
 import Crypto
 import MailroomCore
@@ -46,9 +47,9 @@ public struct SCRAMVerifier: Sendable, Equatable {
         self.serverKey = serverKey
     }
 
-    /// SaltedPassword := Hi(Normalize(password), salt, i) (RFC 5802 §3).
+    /// SaltedPassword := Hi(Normalize(password), salt, i) (RFC 5802 §3), Normalize = SASLprep.
     static func saltedPassword(_ password: String, salt: [UInt8], iterations: Int) -> [UInt8] {
-        PBKDF2.hmacSHA256(password: Array(password.utf8), salt: salt, iterations: iterations)
+        PBKDF2.hmacSHA256(password: Array(SASLprep.prepareOrKeep(password).utf8), salt: salt, iterations: iterations)
     }
 
     static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
