@@ -107,6 +107,7 @@ public enum LocalDelivery {
     public static func store(_ message: [UInt8], in users: [User], options: DeliveryOptions) throws(DeliveryFailure) {
         var maildirs: [(storage: MaildirStorage, user: User)] = []
         for user in users {
+            if let refusal = sizeRefusal(user, bytes: message.count) { throw refusal }
             let (storage, address) = try storage(for: user, options: options)
             try createIfMissing(storage, user: user, address: address)
             maildirs.append((storage, user))
@@ -134,6 +135,15 @@ public enum LocalDelivery {
             }
             delivered.append(user.address)
         }
+    }
+
+    /// The mailbox's own (or its domain's) max_message_bytes refuses a message of `bytes`
+    /// (5.3.4): the limit SMTP applies at RCPT to a mailbox recipient, applied again when the
+    /// mailbox is reached through an alias, a catch-all or `mailroom deliver`.
+    public static func sizeRefusal(_ user: User, bytes: Int) -> DeliveryFailure? {
+        guard let limit = user.maxMessageBytes, Int64(bytes) > limit else { return nil }
+        return DeliveryFailure(.invalidMessage, .messageTooBig,
+                               "message too big for \(user.address): \(bytes) bytes, the mailbox accepts at most \(limit)")
     }
 
     /// The engine's own rule (MaildirQuota): over when a total would pass its limit.

@@ -372,6 +372,7 @@ struct QueueDelivery: Sendable {
     /// One copy into one mailbox: quota, then the deterministic durable write.
     func deposit(_ user: User, recipient: Int, header: [UInt8], body: [UInt8], bodyLineFeeds: Int64,
                  queueID: QueueID, verify: Bool) throws(DeliveryFailure) {
+        if let refusal = LocalDelivery.sizeRefusal(user, bytes: body.count) { throw refusal }
         let (storage, address) = try LocalDelivery.storage(for: user, options: options)
         let name = DepositName(queueID: queueID, recipient: recipient, userID: user.id, host: options.maildir.hostName)
         if verify, MaildirDeposit.find(name.key, in: storage.root) != nil {

@@ -2,7 +2,7 @@
 // local mailboxes is in them when the client reads its 250, without a queue attempt; a message
 // over queue.direct_delivery_max_bytes goes through the queue; a copy that cannot be written
 // (quota) sends the message to the queue with the copies already written recorded, so nobody
-// gets a second one.
+// gets a second one; an alias target's own message size limit bounces that target only.
 
 import Foundation
 import MailroomCore
@@ -59,5 +59,19 @@ import Testing
         // remote sender, which waits for outbound delivery.
         let queued = try server.server.spool.scan().queued
         #expect(queued.count == 1, "\(queued)")
+    }
+
+    @Test func anAliasTargetsSizeLimitBouncesThatTargetOnly() async throws {
+        let server = try await ServerHarness.start()
+        defer { Task { await server.stop() } }
+        _ = try await server.store.setUserMessageLimit(try EmailAddress("alice@example.com"), bytes: 65536)
+        let big = Self.message + String(repeating: "0123456789012345678901234567890123456789012345678901234567890123456789\r\n", count: 1000)
+        let answer = try await server.probe(["op": "send", "port": server.mxPort, "from": "a@example.net",
+                                             "to": ["team@example.com"], "message": big])
+        #expect(answer["ok"] as? Bool == true, "\(answer)")
+        await server.server.runner.waitUntilIdle()
+        #expect(try server.inbox("alice@example.com").isEmpty)
+        #expect(try server.inbox("bob@example.com").count == 1)
+        #expect(server.server.runner.statistics.bounced == 1)
     }
 }

@@ -22,8 +22,8 @@
 // limits`) is returned with the recipient, so the session refuses a larger message for that
 // recipient with 552 5.3.4 (the SIZE parameter at RCPT, the real size at the end of DATA).
 // A store failure is temporary: 451 4.3.0 (the client retries), never an accept.
-// XXX: an alias or catch-all recipient carries no size limit of its own; its targets' limits
-// are applied when they are delivered (not yet: local delivery takes what SMTP accepted).
+// An alias or catch-all recipient carries no size limit of its own; each target's limit is
+// applied when it is delivered (LocalDelivery.sizeRefusal: that target bounces with 5.3.4).
 
 import Logging
 import MailroomConfig
