@@ -1,6 +1,7 @@
 // Privileges — `mailroom serve` started as root becomes server.user (and server.group) before
 // it opens the store, the spool or any mailbox, so every file it makes is that user's and a
-// flaw in a protocol session cannot act as root. It keeps one capability, CAP_NET_BIND_SERVICE,
+// flaw in a protocol session cannot act as root. Admin commands run by root do the same (as
+// vpopmail's commands become the vpopmail user), so what they create is the server's too. It keeps one capability, CAP_NET_BIND_SERVICE,
 // so the listeners can still bind ports 25, 465, 587, 110, 995, 143 and 993 afterwards — what
 // systemd's AmbientCapabilities= gives a service started unprivileged, and the order Dovecot
 // and Postfix follow in spirit (bind as root, work as the mail owner).
@@ -13,8 +14,8 @@
 // one group, setgid, setuid (real, effective and saved: there is no way back), then capset
 // leaves CAP_NET_BIND_SERVICE alone in the effective and permitted sets, and KEEPCAPS is
 // cleared. Each step is checked; any failure stops `serve` with the step named.
-// Directories the configuration names (mail root, spool, the SQLite file's folder, the
-// self-signed certificate folder) that do not exist yet are created first and given to the
+// Directories the configuration names (mail root, spool, archive, the SQLite file's folder,
+// the self-signed certificate folder) that do not exist yet are created first and given to the
 // user; existing ones are left as they are (an administrator chowns them once).
 
 #if canImport(Glibc)
@@ -30,17 +31,35 @@ private func prctl5(_ option: Int32, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5: U
 private func capset(_ header: UnsafeMutableRawPointer, _ data: UnsafeMutableRawPointer) -> Int32
 
 public enum Privileges {
-    /// For `mailroom serve` started as root with server.user: becomes that user now (call it
-    /// before any thread starts), or prints the problem and exits 1. Does nothing otherwise.
-    public static func forServe(_ arguments: [String]) {
+    /// Commands that keep the caller's rights: they write nothing the server owns
+    /// (`install-links` writes into a system directory such as /usr/local/bin).
+    static let callerCommands: Set<String> = ["install-links", "config", "help", "--help", "-h", "--version"]
+
+    /// Started as root with server.user configured, `mailroom serve` and every admin command
+    /// (`mailroom user add`, `vadduser`, `mailroom deliver` …) become that user now — call it
+    /// before any thread starts — so a database, WAL file, Maildir or spool file they create is
+    /// the server's, never root's (a root-owned SQLite WAL would lock the server out). Prints
+    /// the problem and exits 1 when the account cannot be taken. Does nothing otherwise.
+    public static func adopt(_ arguments: [String]) {
+        guard geteuid() == 0 else { return }
+        let invoked = URL(fileURLWithPath: arguments.first ?? "mailroom").lastPathComponent
         let rest = Array(arguments.dropFirst())
-        guard rest.first == "serve", geteuid() == 0 else { return }
-        // A command line `serve` itself would refuse is left to it, with its own message.
-        guard let serve = try? ServeCommand.parse(Array(rest.dropFirst())) else { return }
+        let vpopmail = Vpopmail.commands[invoked] != nil
+        let command = vpopmail ? invoked : rest.first ?? ""
+        guard vpopmail || (!command.isEmpty && !callerCommands.contains(command)) else { return }
+        let configPath: String?
+        if command == "serve" {
+            // A command line `serve` itself would refuse is left to it, with its own message.
+            guard let serve = try? ServeCommand.parse(Array(rest.dropFirst())) else { return }
+            configPath = serve.config
+        } else {
+            configPath = option("--config", in: rest) ?? ProcessInfo.processInfo.environment["MAILROOM_CONFIG"]
+        }
         do {
-            let configuration = try StoreContext.loadConfig(serve.config)
+            let configuration = try StoreContext.loadConfig(configPath)
             guard let account = try account(configuration.server) else { return }
             var directories = [configuration.storage.mailRoot, configuration.storage.spoolDir]
+            if configuration.storage.removedMail == "archive" { directories.append(configuration.storage.archiveDir) }
             if configuration.tls.certificateFile.isEmpty { directories.append(configuration.tls.selfSignedDir) }
             if configuration.store.backend == "sqlite" {
                 let path = configuration.store.sqlite.path
@@ -49,9 +68,19 @@ public enum Privileges {
             try prepare(directories, for: account)
             try become(account)
         } catch {
-            FileHandle.standardError.write(Data("mailroom serve: \(error)\n".utf8))
+            let name = vpopmail ? invoked : "\(invoked) \(command)"
+            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
             exit(1)
         }
+    }
+
+    /// The value of `--name VALUE` or `--name=VALUE` among `arguments`, if any.
+    static func option(_ name: String, in arguments: [String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == name, index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix(name + "=") { return String(argument.dropFirst(name.count + 1)) }
+        }
+        return nil
     }
 
     /// The account the server runs as.

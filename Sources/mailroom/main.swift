@@ -1,14 +1,15 @@
 // mailroom — the one binary: `mailroom serve`, the admin commands, and the vpopmail-compatible
 // names (vadddomain, vadduser, …) when invoked through a link of that name.
 // Security: run the admin commands as the user that owns the mail tree and the database (or
-// root); `serve` started as root becomes server.user before anything else runs (Privileges).
+// root); started as root with server.user set, every command but install-links and config
+// becomes that user before anything else runs (Privileges).
 
 import MailroomCLI
 import NIOCore
 import NIOPosix
 
 // While the process has one thread: later threads inherit the credentials.
-Privileges.forServe(CommandLine.arguments)
+Privileges.adopt(CommandLine.arguments)
 
 // Swift tasks run on NIO's event loops, so a store lookup or a protocol handler does not hop
 // between the cooperative pool and the loop threads (each hop is a thread wake-up).
