@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "MailroomServer",
             dependencies: [
-                "MailroomCore", "MailroomConfig", "MailroomSMTP", "MailroomSASL", "MailroomStore",
+                "MailroomCore", "MailroomConfig", "MailroomSMTP", "MailroomPOP3", "MailroomSASL", "MailroomStore",
                 "MailroomMaildir", "MailroomQueue", "MailroomDelivery", "MailroomTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "MailroomServerTests",
                     dependencies: ["MailroomServer", "MailroomSMTP", "MailroomStore", "MailroomMaildir", "MailroomQueue",
                                    "MailroomDelivery", "MailroomConfig", "MailroomCore", "MailroomTestSupport"],
-                    exclude: ["Support/smtp_probe.py"], swiftSettings: strict),
+                    exclude: ["Support/smtp_probe.py", "Support/pop3_probe.py"], swiftSettings: strict),
         .testTarget(name: "MailroomCLITests", dependencies: ["MailroomCLI", "MailroomStore", "MailroomMaildir"],
                     exclude: ["smtp_flood.py"], swiftSettings: strict),
     ]

@@ -55,8 +55,10 @@ public enum Privileges {
         } else {
             configPath = option("--config", in: rest) ?? ProcessInfo.processInfo.environment["MAILROOM_CONFIG"]
         }
+        // A configuration that does not load is left to the command, which reports it its own
+        // way (`mailroom deliver` exits 75 so the calling MTA retries).
+        guard let configuration = try? StoreContext.loadConfig(configPath) else { return }
         do {
-            let configuration = try StoreContext.loadConfig(configPath)
             guard let account = try account(configuration.server) else { return }
             var directories = [configuration.storage.mailRoot, configuration.storage.spoolDir]
             if configuration.storage.removedMail == "archive" { directories.append(configuration.storage.archiveDir) }
@@ -70,7 +72,9 @@ public enum Privileges {
         } catch {
             let name = vpopmail ? invoked : "\(invoked) \(command)"
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
-            exit(1)
+            // `mailroom deliver` reports a temporary failure, so the calling MTA retries.
+            let qmail = option("--exit-codes", in: rest) == "qmail"
+            exit(command != "deliver" ? 1 : qmail ? SysExit.qmailTemporary : SysExit.temporaryFailure.rawValue)
         }
     }
 

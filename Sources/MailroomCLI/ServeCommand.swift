@@ -1,10 +1,11 @@
 // `mailroom serve` — starts Mailroom with a configuration file or the embedded defaults.
 //
 // It opens and migrates the account store, checks the storage volumes, starts the mail server
-// (spool scan and queue runner, TLS, the SMTP listeners of the smtp.* keys), warms nothing
-// (start-up cost does not grow with the number of accounts), logs "ready" with the start-up
-// time and waits for SIGTERM or SIGINT, then stops listeners, sessions and the runner in that
-// order. POP3, IMAP and HTTP join here as their issues land.
+// (spool scan and queue runner, TLS, the SMTP listeners of the smtp.* keys, the POP3 and
+// POP3S listeners of the pop3.* keys), warms nothing (start-up cost does not grow with the
+// number of accounts), logs "ready" with the start-up time and waits for SIGTERM or SIGINT,
+// then stops listeners, sessions and the runner in that order. IMAP and HTTP join here as
+// their issues land.
 // Security: the embedded defaults listen on loopback high ports only. Started as root with
 // server.user set, the process becomes that user before it starts a thread or opens anything,
 // keeping only the right to bind ports below 1024 (Privileges.forServe, called first thing by

@@ -87,7 +87,7 @@ enum ConfigKeys {
     static var all: [ConfigKey] {
         [
             .string("server.user",
-                    "Started as root, `mailroom serve` becomes this user before it opens anything, keeping only the right to bind ports below 1024 (CAP_NET_BIND_SERVICE); the mail, spool and data directories must be this user's. Empty: keep running as the user that started it.",
+                    "Started as root, `mailroom serve` and the admin commands become this user before they open anything (serve keeps only the right to bind ports below 1024, CAP_NET_BIND_SERVICE); the mail, spool and data directories must be this user's. Empty: keep running as the user that started it.",
                     \.server.user, check: accountNameProblem),
             .string("server.group", "Group for server.user; empty: that user's primary group.",
                     \.server.group, check: accountNameProblem),
@@ -200,6 +200,47 @@ enum ConfigKeys {
                     "Which MAIL FROM an authenticated user may use: \"aliases\" (their address, their +extensions and aliases that lead to them), \"domain\" (any address of their domain) or \"off\".",
                     \.smtp.senderLoginMatch, oneOf: ["aliases", "domain", "off"]),
 
+            .string("pop3.pop3_listen",
+                    "Address and port of the POP3 listener (RFC 1939; STLS per RFC 2595; port 110 in production). Empty turns it off.",
+                    \.pop3.pop3Listen, check: listenProblem),
+            .string("pop3.pop3s_listen",
+                    "Address and port of the implicit-TLS POP3 listener (RFC 8314 §3.3; port 995 in production). Empty turns it off.",
+                    \.pop3.pop3sListen, check: listenProblem),
+            .int("pop3.max_command_line_bytes",
+                 "Longest POP3 command line, CRLF included (RFC 2449 §4: at least 255); longer lines get -ERR. SASL responses may be up to 12288 bytes.",
+                 \.pop3.maxCommandLineBytes, 255...65536),
+            .int("pop3.command_timeout_seconds",
+                 "Seconds of inactivity before a POP3 session is closed without deleting anything (RFC 1939 §3: at least 10 minutes).",
+                 \.pop3.commandTimeoutSeconds, MailroomConfig.POP3Config.minimumCommandTimeoutSeconds...86400),
+            .int("pop3.max_errors", "Client errors in one POP3 session before it is closed with -ERR.",
+                 \.pop3.maxErrors, 1...1000),
+            .int("pop3.max_connections", "POP3 connections open at once over both listeners; more get -ERR [SYS/TEMP] and are closed.",
+                 \.pop3.maxConnections, 1...100_000),
+            .int("pop3.max_connections_per_client", "POP3 connections open at once from one client address; more get -ERR [SYS/TEMP].",
+                 \.pop3.maxConnectionsPerClient, 1...100_000),
+            .string("pop3.auth_mechanisms",
+                    "SASL mechanisms offered by AUTH (RFC 5034), separated by spaces: any of PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256. Empty leaves only USER/PASS.",
+                    \.pop3.authMechanisms, check: mechanismsProblem),
+            .bool("pop3.plaintext_auth_on_loopback",
+                  "Allow USER/PASS and AUTH PLAIN/LOGIN without TLS from 127.0.0.0/8 and ::1. Elsewhere they need STLS or the pop3s listener (RFC 2595 §2.2).",
+                  \.pop3.plaintextAuthOnLoopback),
+            .int("pop3.failed_login_delay_seconds",
+                 "Seconds before a failed login is answered, times the failures so far on the connection (Dovecot waits 2 s). 0 answers at once.",
+                 \.pop3.failedLoginDelaySeconds, 0...60),
+            .int("pop3.max_failed_logins", "Failed logins in one POP3 connection; the one that reaches this number closes it.",
+                 \.pop3.maxFailedLogins, 1...100),
+            .int("pop3.client_failure_limit",
+                 "Failed POP3 logins from one client address within client_failure_window_seconds after which further logins from it are refused with -ERR [SYS/TEMP] without checking the password.",
+                 \.pop3.clientFailureLimit, 1...100_000),
+            .int("pop3.client_failure_window_seconds", "The window over which client_failure_limit counts failed logins.",
+                 \.pop3.clientFailureWindowSeconds, 1...86400),
+            .string("pop3.expire_policy",
+                    "The EXPIRE capability (RFC 2449 §6.7) advertised: \"NEVER\" (mail is kept until the client deletes it), a number of days after retrieval a client should expect mail to be removed, or empty to advertise nothing. Mailroom itself removes nothing.",
+                    \.pop3.expirePolicy, check: expirePolicyProblem),
+            .int("pop3.login_delay_seconds",
+                 "The LOGIN-DELAY capability (RFC 2449 §6.8): the least number of seconds between two POP3 logins of one user; a login sooner gets -ERR [LOGIN-DELAY]. 0 advertises and enforces nothing.",
+                 \.pop3.loginDelaySeconds, 0...86400),
+
             .int("queue.delivery_concurrency", "Queued messages delivered at the same time.",
                  \.queue.deliveryConcurrency, 1...256),
             .int("queue.max_received_headers",
@@ -278,6 +319,15 @@ enum ConfigKeys {
         let known = ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256"]
         for name in text.split(separator: " ") where !known.contains(name.uppercased()) {
             return "'\(name)' is not one of \(known.joined(separator: ", "))"
+        }
+        return nil
+    }
+
+    /// "NEVER", a number of days (0 to 9999), or empty.
+    static let expirePolicyProblem: @Sendable (String) -> String? = { text in
+        if text.isEmpty || text == "NEVER" { return nil }
+        guard (1...4).contains(text.utf8.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            return "'\(text)' is not NEVER, a number of days (0 to 9999) or empty"
         }
         return nil
     }

@@ -18,6 +18,7 @@ public struct MailroomConfig: Sendable, Equatable {
     public var storage = StorageConfig()
     public var passwords = PasswordsConfig()
     public var smtp = SMTPConfig()
+    public var pop3 = POP3Config()
     public var queue = QueueConfig()
     public var tls = TLSConfig()
 
@@ -107,6 +108,31 @@ public struct MailroomConfig: Sendable, Equatable {
         public var authMechanisms = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256"
         public var plaintextAuthOnLoopback = true
         public var senderLoginMatch = "aliases"
+    }
+
+    /// The POP3 listeners, their limits and login policy (keys pop3.*; see docs/configuration.md).
+    public struct POP3Config: Sendable, Equatable {
+        /// "address:port" of each listener; empty turns it off.
+        public var pop3Listen = "127.0.0.1:2110"
+        public var pop3sListen = "127.0.0.1:2995"
+        public var maxCommandLineBytes = 2048
+        /// RFC 1939 §3: the autologout timer is at least 10 minutes.
+        public var commandTimeoutSeconds = 600
+        public var maxErrors = 20
+        public var maxConnections = 1000
+        public var maxConnectionsPerClient = 100
+        public var authMechanisms = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256"
+        public var plaintextAuthOnLoopback = true
+        public var failedLoginDelaySeconds = 2
+        public var maxFailedLogins = 3
+        public var clientFailureLimit = 10
+        public var clientFailureWindowSeconds = 300
+        /// "NEVER", a number of days, or empty (not advertised).
+        public var expirePolicy = "NEVER"
+        public var loginDelaySeconds = 0
+
+        /// RFC 1939 §3: "the timer MUST be of at least 10 minutes' duration".
+        public static let minimumCommandTimeoutSeconds = 600
     }
 
     /// The queue runner: local delivery, retries and bounces (keys queue.*).

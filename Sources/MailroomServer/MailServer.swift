@@ -1,10 +1,11 @@
 // MailServer — one running Mailroom node: the spool and its queue runner, the TLS context, the
-// event loops and the protocol listeners, built from the configuration and an open account
-// store. `mailroom serve` starts it; integration tests start it in-process on port 0.
+// event loops and the protocol listeners (SMTP, POP3), built from the configuration and an open
+// account store. `mailroom serve` starts it; integration tests start it in-process on port 0.
 //
 // Start-up order: spool (its scan resumes queued mail through the runner) → TLS (configured
-// PEM files, or a self-signed certificate made on first start) → listeners. Stop: listeners
-// first, then sessions, then the runner finishes the deliveries it started.
+// PEM files, or a self-signed certificate made on first start) → SMTP listeners → POP3
+// listeners. Stop: listeners first, then sessions, then the runner finishes the deliveries it
+// started. The blocking pool serves the spool's fsyncs and POP3's Maildir reads.
 
 import Foundation
 import Logging
@@ -23,6 +24,7 @@ public final class MailServer: Sendable {
     public let spool: Spool
     public let runner: QueueRunner
     let smtp: SMTPServer
+    let pop3: POP3Server
     private let group: MultiThreadedEventLoopGroup
     private let blockingPool: NIOThreadPool
     private let logger: Logger
@@ -30,12 +32,13 @@ public final class MailServer: Sendable {
     /// Blocking threads for fsync-heavy work (spool commits), so event loops never wait on disk.
     public static let blockingThreads = 16
 
-    private init(configuration: MailroomConfig, spool: Spool, runner: QueueRunner, smtp: SMTPServer,
+    private init(configuration: MailroomConfig, spool: Spool, runner: QueueRunner, smtp: SMTPServer, pop3: POP3Server,
                  group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool, logger: Logger) {
         self.configuration = configuration
         self.spool = spool
         self.runner = runner
         self.smtp = smtp
+        self.pop3 = pop3
         self.group = group
         self.blockingPool = blockingPool
         self.logger = logger
@@ -52,11 +55,14 @@ public final class MailServer: Sendable {
         let services = SMTPServices(configuration: configuration, store: store, spool: spool, runner: runner, tls: tls,
                                     blockingPool: blockingPool, logger: logger)
         let smtp = SMTPServer(services: services, group: group)
-        let server = MailServer(configuration: configuration, spool: spool, runner: runner, smtp: smtp,
+        let pop3 = POP3Server(services: POP3Services(configuration: configuration, store: store, tls: tls,
+                                                     blockingPool: blockingPool, logger: logger), group: group)
+        let server = MailServer(configuration: configuration, spool: spool, runner: runner, smtp: smtp, pop3: pop3,
                                 group: group, blockingPool: blockingPool, logger: logger)
         runner.start()
         do {
             try await smtp.start()
+            try await pop3.start()
         } catch {
             await server.stop()
             throw error
@@ -67,8 +73,12 @@ public final class MailServer: Sendable {
     /// Where each SMTP listener is bound ("mx", "submission", "submissions").
     public var smtpAddresses: [String: SocketAddress] { smtp.boundAddresses }
 
+    /// Where each POP3 listener is bound ("pop3", "pop3s").
+    public var pop3Addresses: [String: SocketAddress] { pop3.boundAddresses }
+
     public func stop() async {
         await smtp.stop()
+        await pop3.stop()
         await runner.stop()
         try? await blockingPool.shutdownGracefully()
         try? await group.shutdownGracefully()

@@ -183,6 +183,15 @@ final class MaildirFolder: @unchecked Sendable {
         }
     }
 
+    /// Every record after a sync, with its file's path (POP3's listing at login).
+    func listing() throws(StorageError) -> [(info: MessageInfo, path: String)] {
+        try locked { () throws(StorageError) -> [(info: MessageInfo, path: String)] in
+            _ = try syncLocked()
+            guard let index else { return [] }
+            return index.records.map { r in (info(for: r), "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)") }
+        }
+    }
+
     func setFlags(uids: [UInt32], change: FlagChange, flags: SystemFlags, keywords names: [String],
                   unchangedSince: UInt64?) throws(StorageError) -> FlagUpdate {
         try locked { () throws(StorageError) -> FlagUpdate in

@@ -310,6 +310,14 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         try folder(path).messagePath(uid: uid)
     }
 
+    /// Every message of a folder with the file holding it, from one sync, in UID order: what
+    /// POP3 takes at login (sizes for LIST, file names for UIDL, the files RETR streams). A
+    /// path goes stale when another session changes the message's flags (the file is renamed):
+    /// `messageFile` then finds the current one.
+    public func openWithFiles(_ path: FolderPath) throws(StorageError) -> [(info: MessageInfo, file: String)] {
+        try folder(path).listing().map { ($0.info, $0.path) }
+    }
+
     /// Local delivery: checks quota, writes the message durably into new/ (tmp, fsync, rename,
     /// fsync new/) and records its size in maildirsize. The message gets its UID at the next
     /// open. This takes no lock, so deliveries never wait for sessions.

@@ -11,7 +11,8 @@
 // `FolderFileLock` is Mailroom's own exclusive flock(2) on `<folder>/mailroom-index.lock`. It
 // serializes Mailroom processes working on one folder (sync, index write, MODSEQ assignment)
 // and, unlike a dot lock, is released by the kernel when a process dies, so `kill -9` never
-// leaves it behind.
+// leaves it behind. `MaildropLock` is the same kind of lock on `mailroom-pop3.lock`, taken
+// without waiting and held for a whole POP3 session.
 //
 // Configuration: storage.uidlist_lock_stale_seconds (MaildirOptions.uidListLockStaleSeconds).
 
@@ -19,6 +20,7 @@
 import Glibc
 #endif
 import MailroomCore
+import NIOConcurrencyHelpers
 
 final class DotLock {
     let target: String
@@ -102,27 +104,71 @@ final class DotLock {
     deinit { release() }
 }
 
-/// An exclusive flock(2) on a file, released on `unlock` or when the process ends.
+/// An exclusive flock(2) on a file, released when the object goes or the process ends.
 final class FolderFileLock {
     private let fd: Int32
 
+    /// Waits for the lock.
     init(path: String) throws(StorageError) {
+        // With waiting, `take` never reports the lock as busy.
+        fd = try Self.take(path: path, wait: true) ?? -1
+    }
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// The lock, or nil at once when another open file description holds it (another
+    /// process, or another session of this one: each opens the file itself).
+    static func attempt(path: String) throws(StorageError) -> FolderFileLock? {
+        try take(path: path, wait: false).map { FolderFileLock(fd: $0) }
+    }
+
+    /// Opens `path` (creating it) and flocks it; nil when `wait` is false and it is held.
+    private static func take(path: String, wait: Bool) throws(StorageError) -> Int32? {
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT { throw .io("\(path): folder directory is missing") }
             throw code == ENOSPC || code == EDQUOT ? .noSpace("create \(path)") : .io("open \(path): \(String(cString: strerror(code)))")
         }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
+        while flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
             let code = errno
+            if code == EINTR { continue }
             close(fd)
+            if code == EWOULDBLOCK { return nil }
             throw .io("flock \(path): \(String(cString: strerror(code)))")
         }
-        self.fd = fd
+        return fd
     }
 
     deinit {
         close(fd)   // closing releases the flock
+    }
+}
+
+/// POP3's maildrop lock (RFC 1939 §8: the maildrop is locked from a successful login until
+/// QUIT): an exclusive flock(2) on `mailroom-pop3.lock` in the Maildir, held for the whole
+/// session. It is a file lock and not a registry in memory, so a second `mailroom serve` (or
+/// any tool that takes the same lock) sees it too, and the kernel drops it when the process
+/// dies, so a crash never leaves a maildrop locked. It is not the index lock
+/// (`mailroom-index.lock`, held only for the moment of a sync): deliveries and IMAP sessions
+/// go on while a POP3 session holds this one.
+public final class MaildropLock: @unchecked Sendable {
+    public static let fileName = "mailroom-pop3.lock"
+
+    private let mutex = NIOLock()
+    private var file: FolderFileLock?
+
+    fileprivate init(_ file: FolderFileLock) { self.file = file }
+
+    /// Releases the lock (again: nothing happens).
+    public func release() {
+        mutex.withLock { file = nil }
+    }
+}
+
+extension MaildirStorage {
+    /// Takes the POP3 maildrop lock of this Maildir; nil when another session holds it.
+    public func lockMaildrop() throws(StorageError) -> MaildropLock? {
+        try FolderFileLock.attempt(path: "\(root)/\(MaildropLock.fileName)").map(MaildropLock.init)
     }
 }

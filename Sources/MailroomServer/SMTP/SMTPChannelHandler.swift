@@ -48,8 +48,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var sasl: SASLServerExchange?
     private var authenticatedUser: User?
     private var pendingAuthUser: User?
-    private var timer: Scheduled<Void>?
-    private var deadline = NIODeadline.now()
+    private var timer: IdleTimer?
     private var logger: Logger
 
     init(services: SMTPServices, role: SMTPSessionConfiguration.Role, client: IPAddress?, clientPort: Int, implicitTLS: Bool) {
@@ -72,6 +71,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         pending = context.channel.allocator.buffer(capacity: 1024)
+        timer = IdleTimer(eventLoop: context.eventLoop) { [unowned self] in self.timerExpired(context: context) }
         logger.debug("connect")
         perform(session.greeting(), context: context)
         context.flush()
@@ -96,11 +96,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let ssl = error as? NIOSSLError, case .uncleanShutdown = ssl {
-            // Clients often drop TLS without close_notify.
-        } else {
-            logger.info("connection error", metadata: ["error": "\(error)"])
-        }
+        logger.connectionError(error)
         close(context: context)
     }
 
@@ -249,30 +245,19 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Timeouts
 
-    /// Moves the inactivity deadline to now + the timeout of the current mode. One scheduled
-    /// task serves the whole connection: when it fires early (the deadline moved meanwhile) it
-    /// schedules itself for the new deadline, so a busy connection does not cancel and
-    /// schedule a timer per read.
+    /// Moves the inactivity deadline to now + the timeout of the current mode (IdleTimer).
     private func armTimer(context: ChannelHandlerContext) {
         guard !closed else { return }
         let inData = framer.mode == .messageData || framer.mode == .chunk
         let seconds = inData ? services.configuration.smtp.dataTimeoutSeconds : services.configuration.smtp.commandTimeoutSeconds
-        deadline = .now() + .seconds(Int64(seconds))
-        if timer == nil { scheduleTimer(context: context) }
+        timer?.arm(.seconds(Int64(seconds)))
     }
 
-    private func scheduleTimer(context: ChannelHandlerContext) {
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
-            let (handler, context) = loopBound.value
-            handler.timer = nil
-            guard !handler.closed else { return }
-            // While the store or the disk is answering, the timer is armed again when it has.
-            guard !handler.waiting else { return }
-            if NIODeadline.now() < handler.deadline { return handler.scheduleTimer(context: context) }
-            handler.logger.info("timeout")
-            handler.perform(handler.session.timedOut(), context: context)
-        }
+    private func timerExpired(context: ChannelHandlerContext) {
+        // While the store or the disk is answering, the timer is armed again when it has.
+        guard !closed, !waiting else { return }
+        logger.info("timeout")
+        perform(session.timedOut(), context: context)
     }
 
     // MARK: TLS
@@ -284,12 +269,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         // RFC 3207 §4.2: nothing the client sent before the handshake may be used.
         pending.clear()
         framer = SMTPInputFramer(limits: framer.limits)
-        do {
-            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
-        } catch {
-            logger.warning("cannot start TLS", metadata: ["error": "\(error)"])
-            return close(context: context)
-        }
+        guard context.startServerTLS(tls, logger: logger) else { return close(context: context) }
         perform(session.tlsEstablished(), context: context)
     }
 

@@ -91,9 +91,7 @@ final class SMTPServices: Sendable {
     }
 
     func recordLogin(_ user: User, client: IPAddress?) {
-        guard let address = try? EmailAddress(user.address) else { return }
-        let store = store
-        Task { try? await store.recordLogin(address, service: .smtp, ip: client?.description) }
+        store.recordLoginInBackground(user, service: .smtp, client: client)
     }
 
     // MARK: Messages

@@ -1,6 +1,7 @@
 // ConfigMapping — where configuration keys become the settings of the reusable modules, which
 // do not import MailroomConfig themselves (style rule 6): storage.* → MaildirOptions, smtp.* →
-// SMTPLimits and the session configuration, and the host name every service announces.
+// SMTPLimits and the session configuration, pop3.* → the POP3 mechanisms and EXPIRE policy, and
+// the host name every service announces (SMTP, POP3, the TLS certificate).
 
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,8 @@ import MailroomConfig
 import MailroomCore
 import MailroomDelivery
 import MailroomMaildir
+import MailroomPOP3
+import MailroomSASL
 import MailroomSMTP
 
 extension MaildirOptions {
@@ -63,5 +66,19 @@ extension DeliveryOptions {
                   delayWarningSeconds: Int64(queue.delayWarningSeconds),
                   scanIntervalSeconds: Int64(queue.scanIntervalSeconds))
         syncMethod = SyncMethod(rawValue: queue.syncMethod) ?? .file
+    }
+}
+
+extension MailroomConfig {
+    /// The SASL mechanisms of pop3.auth_mechanisms, in the configured order.
+    public var pop3AuthMechanisms: [SASLMechanismKind] {
+        pop3.authMechanisms.split(separator: " ").compactMap { SASLMechanismKind(name: String($0)) }
+    }
+
+    /// pop3.expire_policy as the EXPIRE capability (nil: not advertised).
+    public var pop3ExpirePolicy: POP3ExpirePolicy? {
+        if pop3.expirePolicy.isEmpty { return nil }
+        if pop3.expirePolicy == "NEVER" { return .never }
+        return Int(pop3.expirePolicy).map { .days($0) }
     }
 }

@@ -1,7 +1,8 @@
 // Test support: a real Mailroom server in-process (SQLite store in a temporary directory,
-// spool, Maildirs, listeners on 127.0.0.1 port 0), and a way to run Python's smtplib against
-// it (Support/smtp_probe.py). The hosted domain is example.com (the relay corpus's "local
-// domain"), with users and an alias a test can rely on.
+// spool, Maildirs, SMTP and POP3 listeners on 127.0.0.1 port 0), and a way to run Python's
+// smtplib (Support/smtp_probe.py) and poplib (Support/pop3_probe.py) against it. The hosted
+// domain is example.com (the relay corpus's "local domain"), with users and an alias a test
+// can rely on.
 
 import Foundation
 import Logging
@@ -28,6 +29,8 @@ final class ServerHarness: @unchecked Sendable {
     var mxPort: Int { server.smtpAddresses["mx"]?.port ?? 0 }
     var submissionPort: Int { server.smtpAddresses["submission"]?.port ?? 0 }
     var submissionsPort: Int { server.smtpAddresses["submissions"]?.port ?? 0 }
+    var pop3Port: Int { server.pop3Addresses["pop3"]?.port ?? 0 }
+    var pop3sPort: Int { server.pop3Addresses["pop3s"]?.port ?? 0 }
 
     private init(directory: String, configuration: MailroomConfig, store: SQLAccountStore, server: MailServer) {
         self.directory = directory
@@ -49,6 +52,9 @@ final class ServerHarness: @unchecked Sendable {
         config.smtp.mxListen = "127.0.0.1:0"
         config.smtp.submissionListen = "127.0.0.1:0"
         config.smtp.submissionsListen = "127.0.0.1:0"
+        config.pop3.pop3Listen = "127.0.0.1:0"
+        config.pop3.pop3sListen = "127.0.0.1:0"
+        config.pop3.failedLoginDelaySeconds = 0
         config.tls.selfSignedDir = "\(directory)/tls"
         config.passwords.yescryptCost = 1
         adjust(&config)
@@ -108,20 +114,20 @@ final class ServerHarness: @unchecked Sendable {
         }
     }
 
-    /// Runs Support/smtp_probe.py with a JSON request; returns its JSON answer. The client runs
+    /// Runs Support/smtp_probe.py (or `script`) with a JSON request; returns its JSON answer. The client runs
     /// on its own thread: blocking a thread of Swift's cooperative pool (two on these machines)
     /// would starve the server under test while another test does the same.
-    func probe(_ request: [String: Any]) async throws -> [String: Any] {
+    func probe(_ request: [String: Any], script: String = "smtp_probe.py") async throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: request)
-        let out = try await offPool { try Self.runProbe(data) }
+        let out = try await offPool { try Self.runProbe(script, data) }
         guard let answer = try JSONSerialization.jsonObject(with: out) as? [String: Any] else {
-            throw HarnessError("smtp_probe.py printed no JSON object: \(String(decoding: out, as: UTF8.self))")
+            throw HarnessError("\(script) printed no JSON object: \(String(decoding: out, as: UTF8.self))")
         }
         return answer
     }
 
-    private static func runProbe(_ request: Data) throws -> Data {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("smtp_probe.py").path
+    private static func runProbe(_ name: String, _ request: Data) throws -> Data {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(name).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [script]
@@ -136,7 +142,7 @@ final class ServerHarness: @unchecked Sendable {
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw HarnessError("smtp_probe.py failed (\(process.terminationStatus)): \(String(decoding: err, as: UTF8.self))\(String(decoding: out, as: UTF8.self))")
+            throw HarnessError("\(name) failed (\(process.terminationStatus)): \(String(decoding: err, as: UTF8.self))\(String(decoding: out, as: UTF8.self))")
         }
         return out
     }
