@@ -8,7 +8,7 @@
 // their issues land.
 // Security: the embedded defaults listen on loopback high ports only. Started as root with
 // server.user set, the process becomes that user before it starts a thread or opens anything,
-// keeping only the right to bind ports below 1024 (Privileges.forServe, called first thing by
+// keeping only the right to bind ports below 1024 (Privileges.adopt, called first thing by
 // the executable); started as root without it, it warns and stays root.
 
 import ArgumentParser
