@@ -11,7 +11,9 @@
 //
 // XXX: RFC 4616 §2 asks the server to SASLprep (RFC 4013) authcid and passwd before checking
 // them. Mailroom compares user names after its own address normalisation (lowercase) and hashes
-// the password octets as sent, as Dovecot and Postfix do.
+// the password octets as sent, as Dovecot and Postfix do: the stored yescrypt hash was made
+// from the password as typed. (SCRAM's secret is derived from the SASLprep'd password, see
+// SASLprep.swift, because there the client prepares it before hashing.)
 
 struct PLAINMessage: Sendable, Equatable {
     var authorizationIdentity: String
