@@ -36,6 +36,10 @@
 // Performance: runs between line ends are copied with one append each; the only per-line work
 // is the LF search, the stuffing check and, for a bare LF, one inserted CR.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Encodes one message for RETR or TOP.
 public struct POP3MessageWriter: Sendable {
     /// Body lines still to send for TOP (nil: RETR, everything).
@@ -98,10 +102,13 @@ public struct POP3MessageWriter: Sendable {
                 if input[index] == Octet.dot { output.append(Octet.dot) }
                 atLineStart = false
             }
-            guard let lf = input[index...].firstIndex(of: Octet.lf) else {
+            // memchr: the C library's vectorised search, several times faster than a
+            // byte loop over a 16 KiB message (the writer was the server's top symbol).
+            guard let found = memchr(input.baseAddress! + index, Int32(Octet.lf), input.count - index) else {
                 append(input, index..<input.count, to: &output)
                 return
             }
+            let lf = UnsafeRawPointer(found) - UnsafeRawPointer(input.baseAddress!)   // absolute index
             append(input, index..<lf, to: &output)
             let endedWithCR = lastWasCR
             if !endedWithCR { output.append(Octet.cr) }
