@@ -29,7 +29,7 @@ public final class MailServer: Sendable {
     private let blockingPool: NIOThreadPool
     private let logger: Logger
 
-    /// Blocking threads for fsync-heavy work (spool commits), so event loops never wait on disk.
+    /// Blocking threads for disk work (spool commits, POP3 message reads), so event loops never wait on disk.
     public static let blockingThreads = 16
 
     private init(configuration: MailroomConfig, spool: Spool, runner: QueueRunner, smtp: SMTPServer, pop3: POP3Server,

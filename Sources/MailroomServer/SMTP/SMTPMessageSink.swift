@@ -47,9 +47,6 @@ final class SMTPMessageSink {
         write(Array(received.encoded.utf8))
     }
 
-    /// Bytes of the message as it is kept (Received: included).
-    var size: Int { memory?.count ?? writer?.messageBytes ?? 0 }
-
     /// Moves what is in memory to a spool writer (at the limit, or when the message must be queued).
     @discardableResult
     func spill() -> SpoolWriter? {
