@@ -121,8 +121,7 @@ import Testing
                                  ["DELE 3", false], ["BOGUS", false], ["NOOP", false], ["QUIT", false]]
         let t = try await server.pop3([["pipeline", commands]])
         let replies = t[0].responses
-        #expect(replies.count == commands.count, "\(t)")
-        guard replies.count == commands.count else { return }
+        try #require(replies.count == commands.count, "\(t)")
         #expect(replies[0].data.text.contains("PIPELINING"))
         #expect(replies[2].status.hasPrefix("+OK maildrop has 3 messages"), "\(replies)")
         #expect(replies[3].status.hasPrefix("+OK 3 "), "\(replies)")
@@ -210,8 +209,7 @@ import Testing
         let ids = Self.uidls(t[2].lines)
         let sizes = t[1].lines.map { Int($0.split(separator: " ")[1]) ?? -1 }
         let retrieved = t[3].datas
-        #expect(ids.count == messages.count && retrieved.count == messages.count && sizes.count == messages.count, "\(t[0])")
-        guard ids.count == messages.count, retrieved.count == messages.count, sizes.count == messages.count else { return }
+        try #require(ids.count == messages.count && retrieved.count == messages.count && sizes.count == messages.count, "\(t[0])")
         var mismatches: [String] = []
         for (i, id) in ids.enumerated() {
             // The stored message with CRLF line ends, octet for octet; LIST gives that size. A
