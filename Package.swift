@@ -42,6 +42,12 @@ let package = Package(
         // POP3 without I/O: command grammar, replies, the session state machine (RFC 1939, 2449,
         // 2595, 3206, 5034) and the multi-line response writer with dot-stuffing.
         .target(name: "MailroomPOP3", dependencies: ["MailroomCore", "MailroomSASL"], swiftSettings: strict),
+        // MIME without I/O: header fields, the part tree with byte ranges, RFC 2047 words, RFC 2231
+        // parameters, transfer decodings, charsets through glibc iconv, RFC 5322 address lists.
+        .target(name: "MailroomMIME", dependencies: ["MailroomCore"], swiftSettings: strict),
+        // IMAP without I/O: framing with literals, the command grammar and response encoder,
+        // the session state machine (RFC 3501, 9051 and the extensions the server announces).
+        .target(name: "MailroomIMAP", dependencies: ["MailroomCore", "MailroomSASL"], swiftSettings: strict),
         // TLS server contexts from PEM files, and the self-signed certificate made on first start.
         .target(
             name: "MailroomTLS",
@@ -124,6 +130,13 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "MailroomPOP3Tests", dependencies: ["MailroomPOP3", "MailroomSASL", "MailroomCore", "MailroomTestSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "MailroomMIMETests", dependencies: ["MailroomMIME", "MailroomCore", "MailroomTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "MailroomIMAPTests", dependencies: ["MailroomIMAP", "MailroomCore", "MailroomTestSupport"],
+                    swiftSettings: strict),
+        // Conformance scripts from outside the project (Dovecot imaptest, Apache James MPT) run
+        // against real IMAP servers over loopback.
+        .testTarget(name: "MailroomConformanceTests", dependencies: ["MailroomTestSupport"], swiftSettings: strict),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],
                     exclude: ["Support/imap_probe.py"], swiftSettings: strict),

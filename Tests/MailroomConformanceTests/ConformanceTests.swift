@@ -1,0 +1,1 @@
+// MailroomConformanceTests — runners for outside conformance scripts (Dovecot imaptest, Apache James MPT).

@@ -1,0 +1,1 @@
+// MailroomIMAPTests — tests of the pure IMAP module (see Sources/MailroomIMAP).

@@ -1,0 +1,1 @@
+// MailroomMIMETests — tests of the MIME module (see Sources/MailroomMIME).
