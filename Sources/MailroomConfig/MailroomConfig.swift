@@ -19,6 +19,7 @@ public struct MailroomConfig: Sendable, Equatable {
     public var passwords = PasswordsConfig()
     public var smtp = SMTPConfig()
     public var pop3 = POP3Config()
+    public var imap = IMAPConfig()
     public var queue = QueueConfig()
     public var tls = TLSConfig()
 
@@ -133,6 +134,34 @@ public struct MailroomConfig: Sendable, Equatable {
 
         /// RFC 1939 §3: "the timer MUST be of at least 10 minutes' duration".
         public static let minimumCommandTimeoutSeconds = 600
+    }
+
+    /// The IMAP listeners, their limits and login policy (keys imap.*; see docs/configuration.md).
+    public struct IMAPConfig: Sendable, Equatable {
+        /// "address:port" of each listener; empty turns it off.
+        public var imapListen = "127.0.0.1:2143"
+        public var imapsListen = "127.0.0.1:2993"
+        /// IMAPLimits.defaultCommandBytes; RFC 2683 §3.2.1.5: at least 8000.
+        public var maxCommandBytes = 1 << 20
+        public var maxPreauthCommandBytes = 16 * 1024
+        public var maxAppendBytes = 64 << 20
+        /// RFC 3501 §5.4: the autologout timer of an authenticated session is at least 30 minutes.
+        public var idleTimeoutSeconds = 1800
+        public var preauthTimeoutSeconds = 120
+        public var idleKeepaliveSeconds = 120
+        public var maxBadCommands = 20
+        public var maxConnections = 20_000
+        public var maxConnectionsPerClient = 500
+        public var maxConnectionsPerUser = 50
+        public var authMechanisms = "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256"
+        public var plaintextAuthOnLoopback = true
+        public var failedLoginDelaySeconds = 2
+        public var maxFailedLogins = 3
+        public var clientFailureLimit = 10
+        public var clientFailureWindowSeconds = 300
+
+        /// RFC 3501 §5.4: "the duration of the inactivity timer MUST be at least 30 minutes".
+        public static let minimumIdleTimeoutSeconds = 1800
     }
 
     /// The queue runner: local delivery, retries and bounces (keys queue.*).
