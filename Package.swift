@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "MailroomMIME", dependencies: ["MailroomCore"], swiftSettings: strict),
         // IMAP without I/O: framing with literals, the command grammar and response encoder,
         // the session state machine (RFC 3501, 9051 and the extensions the server announces).
-        .target(name: "MailroomIMAP", dependencies: ["MailroomCore", "MailroomSASL", "MailroomMaildir"], swiftSettings: strict),
+        .target(name: "MailroomIMAP", dependencies: ["MailroomCore", "MailroomSASL", "MailroomMaildir", "MailroomMIME"], swiftSettings: strict),
         // TLS server contexts from PEM files, and the self-signed certificate made on first start.
         .target(
             name: "MailroomTLS",
@@ -132,7 +132,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "MailroomMIMETests", dependencies: ["MailroomMIME", "MailroomCore", "MailroomTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "MailroomIMAPTests", dependencies: ["MailroomIMAP", "MailroomCore", "MailroomMaildir", "MailroomTestSupport"],
+        .testTarget(name: "MailroomIMAPTests", dependencies: ["MailroomIMAP", "MailroomCore", "MailroomMaildir", "MailroomMIME", "MailroomTestSupport"],
                     swiftSettings: strict),
         // Conformance scripts from outside the project (Dovecot imaptest, Apache James MPT) run
         // against real IMAP servers over loopback.

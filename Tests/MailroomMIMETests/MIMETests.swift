@@ -1,1 +1,0 @@
-// MailroomMIMETests — tests of the MIME module (see Sources/MailroomMIME).
