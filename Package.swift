@@ -47,7 +47,10 @@ let package = Package(
         .target(name: "MailroomMIME", dependencies: ["MailroomCore"], swiftSettings: strict),
         // IMAP without I/O: framing with literals, the command grammar and response encoder,
         // the session state machine (RFC 3501, 9051 and the extensions the server announces).
-        .target(name: "MailroomIMAP", dependencies: ["MailroomCore", "MailroomSASL", "MailroomMaildir", "MailroomMIME"], swiftSettings: strict),
+        .target(name: "MailroomIMAP",
+                dependencies: ["MailroomCore", "MailroomSASL", "MailroomMaildir", "MailroomMIME",
+                               .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+                swiftSettings: strict),
         // TLS server contexts from PEM files, and the self-signed certificate made on first start.
         .target(
             name: "MailroomTLS",
@@ -138,7 +141,7 @@ let package = Package(
         // against real IMAP servers over loopback.
         .testTarget(name: "MailroomConformanceTests", dependencies: ["MailroomTestSupport"], swiftSettings: strict),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomCore"], swiftSettings: strict),
-        .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore"],
+        .testTarget(name: "MailroomMaildirTests", dependencies: ["MailroomMaildir", "MailroomCore", "MailroomTestSupport"],
                     exclude: ["Support/imap_probe.py"], swiftSettings: strict),
         .testTarget(name: "MailroomQueueTests", dependencies: ["MailroomQueue", "MailroomCore"], swiftSettings: strict),
         .testTarget(name: "MailroomSASLTests", dependencies: ["MailroomSASL", "MailroomCore"], swiftSettings: strict),

@@ -4,6 +4,7 @@
 // on disk where Mailroom will look; the instance is private, and stops cleanly.
 // Left out when Dovecot is not installed, unless MAILROOM_REQUIRE_DOVECOT=1 (then they fail).
 
+import MailroomTestSupport
 import Foundation
 import MailroomCore
 import Testing
@@ -17,13 +18,13 @@ struct DovecotAvailabilityTests {
     @Test("Dovecot and python3 are installed when scripts/test or CI requires them")
     func required() {
         if DovecotServer.isRequired {
-            #expect(DovecotServer.isAvailable,
+            #expect(IMAPProbe.isAvailable,
                     "MAILROOM_REQUIRE_DOVECOT=1 but dovecot-core, dovecot-imapd or python3 is missing")
         }
     }
 }
 
-@Suite("Dovecot harness", .enabled(if: DovecotServer.shouldRun))
+@Suite("Dovecot harness", .enabled(if: IMAPProbe.shouldRun))
 struct DovecotHarnessTests {
     /// A Maildir under a fresh temporary directory; removed by `cleanup`.
     struct TestTree {

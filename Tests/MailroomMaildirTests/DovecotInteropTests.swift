@@ -4,6 +4,7 @@
 // one Maildir at once never give one UID twice. This is what lets a provider move from Dovecot
 // to Mailroom, or back, without clients downloading everything again.
 
+import MailroomTestSupport
 import Foundation
 import MailroomCore
 import Testing
@@ -48,7 +49,7 @@ final class NIOLockedResult<T: Sendable>: @unchecked Sendable {
     func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try value!.get() }
 }
 
-@Suite("Dovecot interoperability", .enabled(if: DovecotServer.shouldRun), .serialized)
+@Suite("Dovecot interoperability", .enabled(if: IMAPProbe.shouldRun), .serialized)
 struct DovecotInteropTests {
     /// Checks that Dovecot's view of `folder` equals Mailroom's, message by message.
     func expectSameView(_ dovecot: IMAPMailbox, _ ours: FolderSnapshot, bodies: (UInt32) throws -> ([UInt8], [UInt8]),

@@ -1,5 +1,5 @@
 // Corpora — where the shared test corpora are, for every test target that reads them
-// (MailroomSMTPTests, MailroomServerTests). Looked for in this order:
+// (MailroomSMTPTests, MailroomServerTests, MailroomConformanceTests). Looked for in this order:
 //   1. the MAILROOM_CORPORA environment variable, if set and not empty;
 //   2. ../shared/corpora beside the repository this file is in (as in CI; the repository root
 //      is found from this file's #filePath, Tests/MailroomTestSupport/Corpora.swift);

@@ -1,29 +1,41 @@
-// Test support: a real Dovecot IMAP server (Debian's dovecot-core + dovecot-imapd) serving a
-// Maildir that the test prepares, and IMAPProbe, an IMAP client (imap_probe.py beside this file,
-// Python's imaplib) that reports what the server shows as Codable values.
+// DovecotServer — a real Dovecot IMAP server (Debian's dovecot-core + dovecot-imapd) for tests,
+// shared by the test targets that need one: MailroomMaildirTests (interoperability of the Maildir
+// engine with Dovecot; its IMAPProbe client lives there) and MailroomConformanceTests (the
+// imaptest and James MPT script runners validated against Dovecot).
 //
 // Each DovecotServer is its own Dovecot instance: `dovecot -F -c <config>` as a child process,
 // listening only on 127.0.0.1 on a free port, with base_dir, state_dir, the log, the passwd-file
 // and the user's home in a fresh temporary directory, so parallel tests and parallel runs never
 // meet, and the system's Dovecot (its service, /etc/dovecot, /run/dovecot, /var/lib/dovecot) is
-// never used or touched. One user, passwd-file passdb with a {PLAIN} password, static userdb.
+// never used or touched. One user, passwd-file passdb with a {PLAIN} password, static userdb,
+// serving a Maildir the test prepares. `extraConfig` appends settings (for example
+// `mailbox_list_index = yes`) to the generated configuration.
 //
 // Dovecot never accesses mail as root (mail processes refuse uid 0, whatever first_valid_uid
 // says), so when the tests run as root (CI does) the mail processes run as `nobody` and the
-// Maildir tree is chowned to nobody:nogroup at start and again before every probe command
-// (`handOver()`), so files that Mailroom (or the test) writes as root while the server runs are
-// readable by Dovecot. Directories above the tree that `nobody` could not pass through get o+x,
-// but only inside the temporary directory; anywhere else start() throws instead. Run as another
-// user, the mail processes run as that user and nothing is chowned.
+// Maildir tree is chowned to nobody:nogroup at start and whenever the test calls `handOver()`
+// (IMAPProbe does before every command), so files that Mailroom (or the test) writes as root
+// while the server runs are readable by Dovecot. Directories above the tree that `nobody` could
+// not pass through get o+x, but only inside the temporary directory; anywhere else start()
+// throws instead. Run as another user, the mail processes run as that user and nothing is
+// chowned.
 //
 // Dovecot is started with posix_spawn (ChildProcess), not Foundation's Process: it must not
 // inherit the test thread's blocked signals. stop() (also run by deinit) ends it by its pid and
 // process group and removes the instance directory; MAILROOM_KEEP_DOVECOT=1 keeps that directory
 // (config, dovecot.log) for a look.
 //
-// Availability: when dovecot, its imap binaries or python3 are missing the Dovecot tests are
-// left out, unless MAILROOM_REQUIRE_DOVECOT=1 (set by scripts/test and so CI), in which case they
-// run and fail.
+// Availability: when dovecot or its imap binaries are missing the Dovecot tests are left out,
+// unless MAILROOM_REQUIRE_DOVECOT=1 (set by scripts/test and so CI), in which case they run and
+// fail. (MailroomMaildirTests also needs python3 for IMAPProbe; see IMAPProbe.isAvailable.)
+//
+// XXX: MailroomMaildirTests compiles this same file through the symlink
+// Tests/MailroomMaildirTests/Support/DovecotServer.swift, because Package.swift does not list
+// MailroomTestSupport among that target's dependencies; once it does, the symlink goes and those
+// tests `import MailroomTestSupport`.
+//
+// Security: test-only. The configuration is self-contained (nothing from /etc/dovecot), plain
+// text authentication on loopback only, with a disposable password.
 
 import Foundation
 #if canImport(Glibc)
@@ -32,43 +44,43 @@ import Glibc
 import Darwin
 #endif
 
-struct DovecotHarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct DovecotHarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
-final class DovecotServer: @unchecked Sendable {
-    static let dovecotBinary = "/usr/sbin/dovecot"
-    static let imapBinary = "/usr/lib/dovecot/imap"
-    static let imapLoginBinary = "/usr/lib/dovecot/imap-login"
+public final class DovecotServer: @unchecked Sendable {
+    public static let dovecotBinary = "/usr/sbin/dovecot"
+    public static let imapBinary = "/usr/lib/dovecot/imap"
+    public static let imapLoginBinary = "/usr/lib/dovecot/imap-login"
 
-    /// dovecot, its IMAP binaries and python3 (for IMAPProbe) are installed.
-    static var isAvailable: Bool {
+    /// dovecot and its IMAP binaries are installed.
+    public static var isAvailable: Bool {
         let fm = FileManager.default
         return fm.isExecutableFile(atPath: dovecotBinary) && fm.isExecutableFile(atPath: imapBinary)
-            && fm.isExecutableFile(atPath: imapLoginBinary) && IMAPProbe.pythonPath != nil
+            && fm.isExecutableFile(atPath: imapLoginBinary)
     }
 
     /// MAILROOM_REQUIRE_DOVECOT=1: a missing Dovecot is a failure, not a reason to skip.
-    static var isRequired: Bool { ProcessInfo.processInfo.environment["MAILROOM_REQUIRE_DOVECOT"] == "1" }
+    public static var isRequired: Bool { ProcessInfo.processInfo.environment["MAILROOM_REQUIRE_DOVECOT"] == "1" }
 
     /// Whether Dovecot tests should run: Dovecot is there, or it is required (and then start() fails).
-    static var shouldRun: Bool { isAvailable || isRequired }
+    public static var shouldRun: Bool { isAvailable || isRequired }
 
-    let host = "127.0.0.1"
-    let port: Int
-    let user: String
-    let password: String
+    public let host = "127.0.0.1"
+    public let port: Int
+    public let user: String
+    public let password: String
     /// The Maildir served as the user's INBOX (Maildir++ layout: folders are `.Name` inside).
-    let maildirRoot: String
-    let indexInMemory: Bool
+    public let maildirRoot: String
+    public let indexInMemory: Bool
     /// The instance's private directory: config, log, base_dir, state_dir, home.
-    let directory: String
-    let configPath: String
-    let logPath: String
+    public let directory: String
+    public let configPath: String
+    public let logPath: String
     /// The uid and gid Dovecot's mail processes use to read and write the Maildir.
-    let mailUID: uid_t
-    let mailGID: gid_t
+    public let mailUID: uid_t
+    public let mailGID: gid_t
 
     private let process: ChildProcess
     private let lock = NSLock()
@@ -80,11 +92,12 @@ final class DovecotServer: @unchecked Sendable {
     /// usual index files (dovecot.index*) inside the Maildir, as a production server does.
     /// `separator` sets the IMAP hierarchy separator (Dovecot's default with Maildir++ is ".");
     /// on disk Maildir++ folders are always `.A.B`.
-    static func start(maildirRoot: String, user: String = "test", password: String = "secret",
-                      indexInMemory: Bool = true, separator: String? = nil) throws -> DovecotServer {
+    public static func start(maildirRoot: String, user: String = "test", password: String = "secret",
+                             indexInMemory: Bool = true, separator: String? = nil,
+                             extraConfig: [String] = []) throws -> DovecotServer {
         guard isAvailable else {
-            throw DovecotHarnessError("Dovecot is not installed (need \(dovecotBinary), \(imapBinary), \(imapLoginBinary) "
-                + "and python3): apt-get install dovecot-core dovecot-imapd python3")
+            throw DovecotHarnessError("Dovecot is not installed (need \(dovecotBinary), \(imapBinary), \(imapLoginBinary)): "
+                + "apt-get install dovecot-core dovecot-imapd")
         }
         if maildirRoot.contains(where: { ":%\"\\\n\t ".contains($0) }) {
             throw DovecotHarnessError("maildir root \(maildirRoot) has a character Dovecot's mail_location cannot take")
@@ -108,7 +121,8 @@ final class DovecotServer: @unchecked Sendable {
             let directory = NSTemporaryDirectory() + "mailroom-dovecot-\(UUID().uuidString.prefix(8).lowercased())"
             do {
                 return try launch(directory: directory, maildirRoot: root, user: user, password: password,
-                                  indexInMemory: indexInMemory, separator: separator, identity: identity)
+                                  indexInMemory: indexInMemory, separator: separator, extraConfig: extraConfig,
+                                  identity: identity)
             } catch let error as PortInUse {
                 lastError = error
                 try? fm.removeItem(atPath: directory)
@@ -120,7 +134,8 @@ final class DovecotServer: @unchecked Sendable {
     private struct PortInUse: Error, CustomStringConvertible { let description: String }
 
     private static func launch(directory: String, maildirRoot: String, user: String, password: String,
-                               indexInMemory: Bool, separator: String?, identity: MailIdentity) throws -> DovecotServer {
+                               indexInMemory: Bool, separator: String?, extraConfig: [String],
+                               identity: MailIdentity) throws -> DovecotServer {
         let fm = FileManager.default
         let dirAttributes: [FileAttributeKey: Any] = [.posixPermissions: 0o755]
         for sub in ["", "/run", "/state", "/home"] {
@@ -134,7 +149,8 @@ final class DovecotServer: @unchecked Sendable {
             throw DovecotHarnessError("cannot write \(passwdPath)")
         }
         let config = DovecotServer.config(directory: directory, maildirRoot: maildirRoot, port: port, token: String(token),
-                                          indexInMemory: indexInMemory, separator: separator, identity: identity)
+                                          indexInMemory: indexInMemory, separator: separator, extraConfig: extraConfig,
+                                          identity: identity)
         let configPath = "\(directory)/dovecot.conf"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         if identity.isRoot {
@@ -188,43 +204,35 @@ final class DovecotServer: @unchecked Sendable {
         self.runsAsRoot = identity.isRoot
     }
 
-    private let runsAsRoot: Bool
+    /// Whether the tests run as root (and so the Maildir is handed to `nobody`).
+    public let runsAsRoot: Bool
 
     deinit { stop() }
 
     /// The process id of Dovecot's master process.
-    var pid: pid_t { process.pid }
+    public var pid: pid_t { process.pid }
 
-    var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { process.isRunning }
 
     /// Everything Dovecot logged so far.
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Logged lines of Error, Fatal or Panic level (a clean run has none).
-    var logErrors: [String] {
+    public var logErrors: [String] {
         log.split(separator: "\n").map(String.init).filter {
             $0.contains(": Error: ") || $0.contains(": Fatal: ") || $0.contains(": Panic: ")
         }
     }
 
-    /// An IMAP client logged in as this server's user. Before each command the Maildir tree is
-    /// handed to the mail uid again (see handOver()).
-    var imap: IMAPProbe {
-        let root = maildirRoot, uid = mailUID, gid = mailGID, asRoot = runsAsRoot
-        return IMAPProbe(host: host, port: port, user: user, password: password, beforeEachCommand: {
-            if asRoot { try DovecotServer.handOver(root, uid: uid, gid: gid) }
-        })
-    }
-
     /// Gives the Maildir tree to the mail uid (when running as root), so files written since
-    /// start are readable and writable by Dovecot. IMAPProbe commands do this themselves.
-    func handOver() throws {
+    /// start are readable and writable by Dovecot. (IMAPProbe does this before every command.)
+    public func handOver() throws {
         if runsAsRoot { try DovecotServer.handOver(maildirRoot, uid: mailUID, gid: mailGID) }
     }
 
     /// Stops Dovecot (SIGTERM, then SIGKILL after 10 s), waits for it, and removes the instance's
     /// directory (set MAILROOM_KEEP_DOVECOT=1 to keep it for a look). The Maildir stays.
-    func stop() {
+    public func stop() {
         guard markStopped() else { return }
         if process.isRunning {
             // The master stops its services at once, but then waits about two seconds for its
@@ -265,7 +273,7 @@ final class DovecotServer: @unchecked Sendable {
     // MARK: configuration
 
     static func config(directory: String, maildirRoot: String, port: Int, token: String, indexInMemory: Bool,
-                       separator: String?, identity: MailIdentity) -> String {
+                       separator: String?, extraConfig: [String] = [], identity: MailIdentity) -> String {
         var lines = [
             "# Written by Mailroom's DovecotServer test harness: self-contained, nothing from /etc/dovecot.",
             "protocols = imap",
@@ -316,6 +324,7 @@ final class DovecotServer: @unchecked Sendable {
         if let separator {
             lines += ["namespace inbox {", "  inbox = yes", "  separator = \(separator)", "}"]
         }
+        lines += extraConfig
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -366,7 +375,7 @@ final class DovecotServer: @unchecked Sendable {
 
     /// chown -R the Maildir to uid:gid, and make sure uid can reach it (o+x on directories above
     /// it that lack it, only inside the temporary directory).
-    static func handOver(_ maildirRoot: String, uid: uid_t, gid: gid_t) throws {
+    public static func handOver(_ maildirRoot: String, uid: uid_t, gid: gid_t) throws {
         try chownTree(maildirRoot, uid: uid, gid: gid)
         let temp = URL(fileURLWithPath: NSTemporaryDirectory()).standardizedFileURL.path
         var dir = (maildirRoot as NSString).deletingLastPathComponent
@@ -388,7 +397,7 @@ final class DovecotServer: @unchecked Sendable {
         }
     }
 
-    static func chownTree(_ root: String, uid: uid_t, gid: gid_t) throws {
+    public static func chownTree(_ root: String, uid: uid_t, gid: gid_t) throws {
         guard lchown(root, uid, gid) == 0 else { throw DovecotHarnessError("cannot chown \(root): errno \(errno)") }
         guard let walker = FileManager.default.enumerator(atPath: root) else { return }
         for case let relative as String in walker {
@@ -401,7 +410,7 @@ final class DovecotServer: @unchecked Sendable {
     }
 
     /// A port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
-    static func freeLoopbackPort() throws -> Int {
+    public static func freeLoopbackPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DovecotHarnessError("socket() failed: errno \(errno)") }
         defer { close(fd) }
@@ -422,7 +431,7 @@ final class DovecotServer: @unchecked Sendable {
     }
 
     /// The first line a server on 127.0.0.1:port sends, or nil when nothing answers.
-    static func readGreeting(port: Int, timeoutSeconds: Int = 2) -> String? {
+    public static func readGreeting(port: Int, timeoutSeconds: Int = 2) -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -449,213 +458,19 @@ final class DovecotServer: @unchecked Sendable {
     }
 }
 
-// MARK: - IMAP client
-
-/// A folder as LIST shows it. `name` is decoded (Unicode, with the server's separator); `raw` is
-/// what went over the wire (modified UTF-7).
-struct IMAPFolder: Codable, Sendable, Equatable {
-    var name: String
-    var raw: String
-    var delimiter: String?
-    var attributes: [String]
-    var subscribed: Bool
-}
-
-/// A message as FETCH shows it. `flags` are the system flags and keywords, without \Recent.
-struct IMAPMessage: Codable, Sendable, Equatable {
-    var uid: UInt32
-    var flags: [String]
-    var recent: Bool
-    /// RFC822.SIZE: the size with CRLF line ends.
-    var size: Int
-    /// INTERNALDATE, Unix seconds.
-    var internalDate: Int
-    /// SHA-256 (lowercase hex) of BODY.PEEK[], the message as the server sends it.
-    var sha256: String
-
-    var keywords: Set<String> { Set(flags.filter { !$0.hasPrefix("\\") }) }
-    var systemFlags: Set<String> { Set(flags.filter { $0.hasPrefix("\\") }) }
-    var flagSet: Set<String> { Set(flags) }
-}
-
-/// A folder after EXAMINE (or SELECT) and a FETCH of every message.
-struct IMAPMailbox: Codable, Sendable, Equatable {
-    var name: String
-    var readWrite: Bool
-    var exists: Int?
-    var uidValidity: UInt32?
-    var uidNext: UInt32?
-    /// The FLAGS response: system flags and every keyword the folder knows.
-    var flags: [String]?
-    var permanentFlags: [String]?
-    var messages: [IMAPMessage]
-
-    func message(uid: UInt32) -> IMAPMessage? { messages.first { $0.uid == uid } }
-}
-
-struct IMAPAppendResult: Codable, Sendable, Equatable {
-    var uid: UInt32
-    var uidValidity: UInt32
-    var createdFolder: Bool
-}
-
-struct IMAPMessageFlags: Codable, Sendable, Equatable {
-    var uid: UInt32
-    var flags: [String]
-    var recent: Bool
-    var flagSet: Set<String> { Set(flags) }
-}
-
-struct IMAPExpungeResult: Codable, Sendable, Equatable {
-    var expunged: [UInt32]
-    var remaining: [UInt32]
-}
-
-enum IMAPStoreMode: String, Sendable {
-    case replace = "FLAGS", add = "+FLAGS", remove = "-FLAGS"
-}
-
-/// The server answered NO or BAD, or the session failed. `message` has the server's words.
-struct IMAPProbeError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { "IMAP: \(message)" }
-}
-
-/// One IMAP session per call, run by imap_probe.py (beside this file) with Python's imaplib.
-/// Folder names are Unicode with the server's hierarchy separator; the probe encodes them.
-struct IMAPProbe: Sendable {
-    var host: String
-    var port: Int
-    var user: String
-    var password: String
-    var beforeEachCommand: (@Sendable () throws -> Void)? = nil
-
-    static let scriptPath: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("imap_probe.py").path
-
-    static var pythonPath: String? {
-        let fm = FileManager.default
-        if fm.isExecutableFile(atPath: "/usr/bin/python3") { return "/usr/bin/python3" }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(dir)/python3"
-            if fm.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    func capabilities() throws -> [String] {
-        struct Result: Decodable { var capabilities: [String] }
-        return try run(["capabilities"], as: Result.self).capabilities
-    }
-
-    func listFolders() throws -> [IMAPFolder] {
-        try run(["list"], as: [IMAPFolder].self)
-    }
-
-    /// EXAMINE (read-only: Dovecot leaves new/ alone) or SELECT, then every message.
-    func select(_ folder: String = "INBOX", readWrite: Bool = false) throws -> IMAPMailbox {
-        try run(["select", folder] + (readWrite ? ["--read-write"] : []), as: IMAPMailbox.self)
-    }
-
-    /// The message as the server sends it (BODY.PEEK[]).
-    func body(_ folder: String = "INBOX", uid: UInt32) throws -> [UInt8] {
-        struct Result: Decodable { var base64: String }
-        let result = try run(["body", folder, "\(uid)"], as: Result.self)
-        guard let data = Data(base64Encoded: result.base64) else { throw IMAPProbeError(message: "bad base64 from probe") }
-        return [UInt8](data)
-    }
-
-    /// APPEND, creating the folder first when it is missing.
-    @discardableResult
-    func append(_ message: [UInt8], to folder: String = "INBOX", flags: [String] = [],
-                internalDate: Date? = nil) throws -> IMAPAppendResult {
-        let file = NSTemporaryDirectory() + "mailroom-imap-append-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: file, contents: Data(message)) else {
-            throw IMAPProbeError(message: "cannot write \(file)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        var arguments = ["append", folder, "--file", file]
-        for flag in flags { arguments.append("--flag=\(flag)") }
-        if let internalDate { arguments += ["--date", "\(Int(internalDate.timeIntervalSince1970))"] }
-        return try run(arguments, as: IMAPAppendResult.self)
-    }
-
-    /// UID STORE uids (an IMAP sequence set such as "1,3:5") FLAGS/+FLAGS/-FLAGS; returns the
-    /// messages' flags afterwards.
-    @discardableResult
-    func store(_ folder: String = "INBOX", uids: String, _ mode: IMAPStoreMode, flags: [String]) throws -> [IMAPMessageFlags] {
-        var arguments = ["store", folder, uids, "--mode=\(mode.rawValue)"]
-        for flag in flags { arguments.append("--flag=\(flag)") }
-        return try run(arguments, as: [IMAPMessageFlags].self)
-    }
-
-    /// EXPUNGE (every \Deleted message), or UID EXPUNGE uids (only those of them that are \Deleted).
-    @discardableResult
-    func expunge(_ folder: String = "INBOX", uids: String? = nil) throws -> IMAPExpungeResult {
-        try run(["expunge", folder] + (uids.map { ["--uids", $0] } ?? []), as: IMAPExpungeResult.self)
-    }
-
-    func createFolder(_ name: String) throws { try simple("create", name) }
-    func deleteFolder(_ name: String) throws { try simple("delete", name) }
-    func subscribe(_ name: String) throws { try simple("subscribe", name) }
-
-    private func simple(_ verb: String, _ name: String) throws {
-        struct Result: Decodable { var ok: Bool }
-        _ = try run([verb, name], as: Result.self)
-    }
-
-    func run<T: Decodable>(_ command: [String], as type: T.Type) throws -> T {
-        try beforeEachCommand?()
-        guard let python = IMAPProbe.pythonPath else { throw IMAPProbeError(message: "python3 is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [IMAPProbe.scriptPath, "--host", host, "--port", "\(port)", "--user", user,
-                             "--password", password] + command
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONIOENCODING"] = "utf-8"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read stderr on the side so neither pipe fills while the other is drained.
-        let errBox = LockedData()
-        let errThread = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        errThread.start()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = errBox.waitAndGet()
-        let text = String(decoding: output, as: UTF8.self)
-        if process.terminationStatus == 2, let failure = try? JSONDecoder().decode([String: String].self, from: output),
-           let message = failure["error"] {
-            throw IMAPProbeError(message: message)
-        }
-        guard process.terminationStatus == 0 else {
-            throw IMAPProbeError(message: "imap_probe.py \(command.joined(separator: " ")) exited \(process.terminationStatus): "
-                + "\(text)\(String(decoding: errors, as: UTF8.self))")
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: output)
-        } catch {
-            throw IMAPProbeError(message: "cannot decode probe output for \(command.first ?? ""): \(error)\n\(text)")
-        }
-    }
-}
-
 /// A child process started with posix_spawn, with every signal unblocked and at its default.
 /// Foundation's Process passes on the spawning thread's signal mask, and test threads block
 /// nearly everything: a Dovecot started that way ignores SIGTERM and never reaps its children
 /// (SIGCHLD blocked), so its process limits fill up. Its own process group, so stop() can end
 /// the whole tree.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
     private let lock = NSLock()
     private var status: Int32?
 
     private init(pid: pid_t) { self.pid = pid }
 
-    static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
+    public static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -687,7 +502,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// The wait status once the process has ended (and been reaped), else nil.
-    var waitStatus: Int32? {
+    public var waitStatus: Int32? {
         lock.lock()
         defer { lock.unlock() }
         if status == nil {
@@ -698,19 +513,5 @@ final class ChildProcess: @unchecked Sendable {
         return status
     }
 
-    var isRunning: Bool { waitStatus == nil }
-}
-
-/// Data handed from a reader thread, waited for with a semaphore.
-private final class LockedData: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-    func set(_ value: Data) {
-        data = value
-        done.signal()
-    }
-    func waitAndGet() -> Data {
-        done.wait()
-        return data
-    }
+    public var isRunning: Bool { waitStatus == nil }
 }
