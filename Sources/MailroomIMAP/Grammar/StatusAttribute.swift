@@ -1,0 +1,13 @@
+// StatusAttribute — an item STATUS (and LIST RETURN (STATUS ...)) asks for.
+//
+// Standards: RFC 3501 §6.3.10, RFC 9051 §6.3.11:
+//   status-att = "MESSAGES" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "DELETED" / "SIZE"
+// RFC 3501 adds "RECENT"; RFC 7162 §3.1.8 adds "HIGHESTMODSEQ"; RFC 8438 adds "SIZE".
+
+/// A STATUS data item name.
+public enum StatusAttribute: String, Hashable, Sendable, CaseIterable {
+    case messages = "MESSAGES", recent = "RECENT", uidNext = "UIDNEXT", uidValidity = "UIDVALIDITY"
+    case unseen = "UNSEEN", highestModSeq = "HIGHESTMODSEQ", size = "SIZE", deleted = "DELETED"
+
+    public func write(to buffer: inout IMAPEncodeBuffer) { buffer.write(rawValue) }
+}

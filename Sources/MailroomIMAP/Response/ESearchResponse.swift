@@ -1,0 +1,50 @@
+// ESearchResponse — the ESEARCH response to a SEARCH with RETURN options.
+//
+// Standards: RFC 4731 §3.1 and RFC 9051 §7.3.4:
+//   esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
+//   search-correlator = SP "(" "TAG" SP tag-string ")"
+//   search-return-data = "MIN" SP nz-number / "MAX" SP nz-number / "ALL" SP sequence-set /
+//                        "COUNT" SP number / "MODSEQ" SP mod-sequence-value      ; RFC 7162
+// Data are written in the order MIN MAX ALL COUNT MODSEQ; absent ones are left out (RFC 4731
+// §3.1: MIN, MAX and ALL are omitted when nothing matched).
+
+/// An ESEARCH response.
+public struct ESearchResponse: Hashable, Sendable {
+    /// The tag of the SEARCH command it answers.
+    public var tag: String?
+    public var uid: Bool
+    public var min: UInt32?
+    public var max: UInt32?
+    public var all: SequenceSet?
+    public var count: UInt32?
+    public var modSeq: UInt64?
+
+    public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, all: SequenceSet? = nil,
+                count: UInt32? = nil, modSeq: UInt64? = nil) {
+        self.tag = tag
+        self.uid = uid
+        self.min = min
+        self.max = max
+        self.all = all
+        self.count = count
+        self.modSeq = modSeq
+    }
+
+    public func write(to buffer: inout IMAPEncodeBuffer) {
+        buffer.write("ESEARCH")
+        if let tag {
+            buffer.write(" (TAG ")
+            buffer.writeString(tag)
+            buffer.write(")")
+        }
+        if uid { buffer.write(" UID") }
+        if let min { buffer.write(" MIN \(min)") }
+        if let max { buffer.write(" MAX \(max)") }
+        if let all {
+            buffer.write(" ALL ")
+            all.write(to: &buffer)
+        }
+        if let count { buffer.write(" COUNT \(count)") }
+        if let modSeq { buffer.write(" MODSEQ \(modSeq)") }
+    }
+}

@@ -1,0 +1,110 @@
+// ResponseCode — the bracketed code of a status response ("[UIDVALIDITY 3857529045]").
+//
+// Standards: RFC 3501 §7.1 and RFC 9051 §7.1 (ALERT, BADCHARSET, CAPABILITY, PARSE,
+// PERMANENTFLAGS, READ-ONLY, READ-WRITE, TRYCREATE, UIDNEXT, UIDVALIDITY, UNSEEN; CLOSED and
+// the RFC 5530 codes in RFC 9051), RFC 4315 §3 (APPENDUID, COPYUID, UIDNOTSTICKY), RFC 7162
+// §3.1 and §3.2 (HIGHESTMODSEQ, NOMODSEQ, MODIFIED, CLOSED), RFC 5530 §3 (UNAVAILABLE,
+// AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, EXPIRED, PRIVACYREQUIRED, CONTACTADMIN, NOPERM,
+// INUSE, EXPUNGEISSUED, CORRUPTION, SERVERBUG, CLIENTBUG, CANNOT, LIMIT, OVERQUOTA,
+// ALREADYEXISTS, NONEXISTENT), RFC 4469 §5 (TOOBIG), RFC 6154 §6 (USEATTR), RFC 3516 §4.3
+// (UNKNOWN-CTE), RFC 9051 (HASCHILDREN):
+//   resp-text-code = "ALERT" / "BADCHARSET" [SP "(" charset *(SP charset) ")"] / capability-data /
+//                    "PARSE" / "PERMANENTFLAGS" SP "(" [flag-perm *(SP flag-perm)] ")" / "READ-ONLY" /
+//                    "READ-WRITE" / "TRYCREATE" / "UIDNEXT" SP nz-number / "UIDVALIDITY" SP nz-number /
+//                    "UNSEEN" SP nz-number / resp-code-apnd / resp-code-copy / "UIDNOTSTICKY" / ... /
+//                    atom [SP 1*<any TEXT-CHAR except "]">]
+//   resp-code-apnd = "APPENDUID" SP nz-number SP append-uid       ; append-uid = uniqueid / uid-set
+//   resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set
+//
+// Security: `other`'s text has "]", CR, LF and NUL removed, so it cannot end the code early.
+
+/// A response code.
+public enum ResponseCode: Hashable, Sendable {
+    case alert
+    case badCharset([String])
+    case capability([String])
+    case parse
+    case permanentFlags([Flag])
+    case readOnly, readWrite, tryCreate
+    case uidNext(UInt32), uidValidity(UInt32), unseen(UInt32)
+    case appendUID(uidValidity: UInt32, uids: SequenceSet)
+    case copyUID(uidValidity: UInt32, source: SequenceSet, destination: SequenceSet)
+    case uidNotSticky
+    case highestModSeq(UInt64)
+    case noModSeq
+    case modified(SequenceSet)
+    case closed
+    case alreadyExists, nonExistent, cannot, limit, overQuota, inUse, serverBug, clientBug
+    case authenticationFailed, authorizationFailed, expired, unavailable, privacyRequired, contactAdmin
+    case noPerm, expungeIssued, corruption, tooBig, useAttr, unknownCTE, hasChildren
+    /// Any other code: an atom and optional text.
+    case other(String, String?)
+
+    public func write(to buffer: inout IMAPEncodeBuffer) {
+        func atoms(_ list: [String]) { for item in list where IMAPGrammar.isAtom(item.utf8) { buffer.write(" " + item) } }
+        switch self {
+        case .alert: buffer.write("ALERT")
+        case .badCharset(let charsets):
+            buffer.write("BADCHARSET")
+            if !charsets.isEmpty {
+                buffer.writeSpace()
+                buffer.writeList(charsets) { buffer, charset in buffer.writeAString(Array(charset.utf8)) }
+            }
+        case .capability(let capabilities):
+            buffer.write("CAPABILITY")
+            atoms(capabilities)
+        case .parse: buffer.write("PARSE")
+        case .permanentFlags(let flags):
+            buffer.write("PERMANENTFLAGS ")
+            Flag.writeList(flags, to: &buffer)
+        case .readOnly: buffer.write("READ-ONLY")
+        case .readWrite: buffer.write("READ-WRITE")
+        case .tryCreate: buffer.write("TRYCREATE")
+        case .uidNext(let value): buffer.write("UIDNEXT \(value)")
+        case .uidValidity(let value): buffer.write("UIDVALIDITY \(value)")
+        case .unseen(let value): buffer.write("UNSEEN \(value)")
+        case .appendUID(let validity, let uids):
+            buffer.write("APPENDUID \(validity) ")
+            uids.write(to: &buffer)
+        case .copyUID(let validity, let source, let destination):
+            buffer.write("COPYUID \(validity) ")
+            source.write(to: &buffer)
+            buffer.writeSpace()
+            destination.write(to: &buffer)
+        case .uidNotSticky: buffer.write("UIDNOTSTICKY")
+        case .highestModSeq(let value): buffer.write("HIGHESTMODSEQ \(value)")
+        case .noModSeq: buffer.write("NOMODSEQ")
+        case .modified(let set):
+            buffer.write("MODIFIED ")
+            set.write(to: &buffer)
+        case .closed: buffer.write("CLOSED")
+        case .alreadyExists: buffer.write("ALREADYEXISTS")
+        case .nonExistent: buffer.write("NONEXISTENT")
+        case .cannot: buffer.write("CANNOT")
+        case .limit: buffer.write("LIMIT")
+        case .overQuota: buffer.write("OVERQUOTA")
+        case .inUse: buffer.write("INUSE")
+        case .serverBug: buffer.write("SERVERBUG")
+        case .clientBug: buffer.write("CLIENTBUG")
+        case .authenticationFailed: buffer.write("AUTHENTICATIONFAILED")
+        case .authorizationFailed: buffer.write("AUTHORIZATIONFAILED")
+        case .expired: buffer.write("EXPIRED")
+        case .unavailable: buffer.write("UNAVAILABLE")
+        case .privacyRequired: buffer.write("PRIVACYREQUIRED")
+        case .contactAdmin: buffer.write("CONTACTADMIN")
+        case .noPerm: buffer.write("NOPERM")
+        case .expungeIssued: buffer.write("EXPUNGEISSUED")
+        case .corruption: buffer.write("CORRUPTION")
+        case .tooBig: buffer.write("TOOBIG")
+        case .useAttr: buffer.write("USEATTR")
+        case .unknownCTE: buffer.write("UNKNOWN-CTE")
+        case .hasChildren: buffer.write("HASCHILDREN")
+        case .other(let name, let text):
+            buffer.write(IMAPGrammar.isAtom(name.utf8) ? name : "X-INVALID")
+            if let text, !text.isEmpty {
+                buffer.writeSpace()
+                buffer.writeText(String(text.filter { $0 != "]" }))
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// MailroomIMAPTests — tests of the pure IMAP module (see Sources/MailroomIMAP).
