@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "MailroomServer",
             dependencies: [
-                "MailroomCore", "MailroomConfig", "MailroomSMTP", "MailroomPOP3", "MailroomSASL", "MailroomStore",
+                "MailroomCore", "MailroomConfig", "MailroomSMTP", "MailroomPOP3", "MailroomIMAP", "MailroomSASL", "MailroomStore",
                 "MailroomMaildir", "MailroomQueue", "MailroomDelivery", "MailroomTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -143,7 +143,7 @@ public struct MailroomConfig: Sendable, Equatable {
         public var imapsListen = "127.0.0.1:2993"
         /// IMAPLimits.defaultCommandBytes; RFC 2683 §3.2.1.5: at least 8000.
         public var maxCommandBytes = 1 << 20
-        public var maxPreauthCommandBytes = 16 * 1024
+        public var maxPreauthCommandBytes = 64 * 1024
         public var maxAppendBytes = 64 << 20
         /// RFC 3501 §5.4: the autologout timer of an authenticated session is at least 30 minutes.
         public var idleTimeoutSeconds = 1800

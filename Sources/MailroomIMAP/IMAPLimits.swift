@@ -9,8 +9,9 @@
 // command lines of at least 8000 octets; clients send long UID sets after CONDSTORE syncs).
 //
 // Security: before login only `preAuthCommandBytes` may be held for one command (LOGIN with
-// two literals, AUTHENTICATE's initial response), so an unauthenticated peer cannot make the
-// server buffer megabytes. After login a command is bounded by `commandBytes` (its lines and
+// two literals, AUTHENTICATE's initial response, an ID with 30 pairs of 1024-octet values:
+// 64 KiB, Dovecot's imap_max_line_length), so an unauthenticated peer cannot make the server
+// buffer megabytes. After login a command is bounded by `commandBytes` (its lines and
 // non-APPEND literals together) and an APPEND message by `appendLiteralBytes`.
 
 /// Limits for IMAP input.
@@ -33,7 +34,7 @@ public struct IMAPLimits: Sendable, Equatable {
     /// RFC 2683 §3.2.1.5 / RFC 7162 §4: at least 8000 octets per command line.
     public static let minimumCommandBytes = 8000
     public static let defaultCommandBytes = 1 << 20
-    public static let defaultPreAuthCommandBytes = 16 * 1024
+    public static let defaultPreAuthCommandBytes = 64 * 1024
     public static let defaultAppendLiteralBytes = 64 << 20
     public static let defaultLiteralsPerCommand = 1000
     public static let defaultSASLLineBytes = 12288

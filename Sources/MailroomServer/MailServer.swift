@@ -1,11 +1,12 @@
 // MailServer — one running Mailroom node: the spool and its queue runner, the TLS context, the
-// event loops and the protocol listeners (SMTP, POP3), built from the configuration and an open
+// event loops and the protocol listeners (SMTP, POP3, IMAP), built from the configuration and an open
 // account store. `mailroom serve` starts it; integration tests start it in-process on port 0.
 //
 // Start-up order: spool (its scan resumes queued mail through the runner) → TLS (configured
 // PEM files, or a self-signed certificate made on first start) → SMTP listeners → POP3
-// listeners. Stop: listeners first, then sessions, then the runner finishes the deliveries it
-// started. The blocking pool serves the spool's fsyncs and POP3's Maildir reads.
+// listeners → IMAP listeners. Stop: listeners first, then sessions, then the runner finishes the deliveries it
+// started. The blocking pool serves the spool's fsyncs, POP3's Maildir reads and IMAP's
+// mailbox commands.
 
 import Foundation
 import Logging
@@ -25,6 +26,7 @@ public final class MailServer: Sendable {
     public let runner: QueueRunner
     let smtp: SMTPServer
     let pop3: POP3Server
+    let imap: IMAPServer
     private let group: MultiThreadedEventLoopGroup
     private let blockingPool: NIOThreadPool
     private let logger: Logger
@@ -33,12 +35,13 @@ public final class MailServer: Sendable {
     public static let blockingThreads = 16
 
     private init(configuration: MailroomConfig, spool: Spool, runner: QueueRunner, smtp: SMTPServer, pop3: POP3Server,
-                 group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool, logger: Logger) {
+                 imap: IMAPServer, group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool, logger: Logger) {
         self.configuration = configuration
         self.spool = spool
         self.runner = runner
         self.smtp = smtp
         self.pop3 = pop3
+        self.imap = imap
         self.group = group
         self.blockingPool = blockingPool
         self.logger = logger
@@ -57,12 +60,15 @@ public final class MailServer: Sendable {
         let smtp = SMTPServer(services: services, group: group)
         let pop3 = POP3Server(services: POP3Services(configuration: configuration, store: store, tls: tls,
                                                      blockingPool: blockingPool, logger: logger), group: group)
+        let imap = IMAPServer(services: IMAPServices(configuration: configuration, store: store, tls: tls,
+                                                     blockingPool: blockingPool, logger: logger), group: group)
         let server = MailServer(configuration: configuration, spool: spool, runner: runner, smtp: smtp, pop3: pop3,
-                                group: group, blockingPool: blockingPool, logger: logger)
+                                imap: imap, group: group, blockingPool: blockingPool, logger: logger)
         runner.start()
         do {
             try await smtp.start()
             try await pop3.start()
+            try await imap.start()
         } catch {
             await server.stop()
             throw error
@@ -76,9 +82,13 @@ public final class MailServer: Sendable {
     /// Where each POP3 listener is bound ("pop3", "pop3s").
     public var pop3Addresses: [String: SocketAddress] { pop3.boundAddresses }
 
+    /// Where each IMAP listener is bound ("imap", "imaps").
+    public var imapAddresses: [String: SocketAddress] { imap.boundAddresses }
+
     public func stop() async {
         await smtp.stop()
         await pop3.stop()
+        await imap.stop()
         await runner.stop()
         try? await blockingPool.shutdownGracefully()
         try? await group.shutdownGracefully()

@@ -132,6 +132,11 @@ final class Sandbox {
     }
 
     func writeConfig(removedMail: String = "archive", extra: String = "") throws {
+        // Listeners a test does not configure itself are off, so servers of tests that run at
+        // the same time never compete for the default ports (2110, 2995, 2143, 2993).
+        var off = ""
+        if !extra.contains("[pop3]") { off += "[pop3]\npop3_listen = \"\"\npop3s_listen = \"\"\n" }
+        if !extra.contains("[imap]") { off += "[imap]\nimap_listen = \"\"\nimaps_listen = \"\"\n" }
         let text = """
             [store.sqlite]
             path = "\(databasePath)"
@@ -146,6 +151,7 @@ final class Sandbox {
             yescrypt_cost = 1
 
             \(extra)
+            \(off)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

@@ -7,12 +7,12 @@
 // delimiter), RFC 2683 §3.2.2 (a name ending in the delimiter names the folder itself in
 // CREATE).
 //
-// The hierarchy delimiter is "/" (as mox, Stalwart and many Dovecot sites): folder components
-// cannot hold "/" or "." (Maildir++ stores the path as ".A.B", see MaildirFolderName), so
-// either could serve; "/" does not make a dot in a folder name look like a level to users.
-// XXX: sites moving from Courier or a Dovecot with `separator = .` and an "INBOX." prefix see
-// their folders under new names in clients that cache them; a prefix/separator setting would
-// serve them and is not built yet.
+// The hierarchy delimiter is "." — what Dovecot's Maildir++ layout announces by default, what
+// Courier-IMAP (the vpopmail stack Mailroom replaces) used, and what Apache James's test
+// scripts expect — so clients moving over keep their folder names. Folder components cannot
+// hold "." or "/" (Maildir++ stores the path as ".A.B", see MaildirFolderName).
+// XXX: Courier announced its folders under an "INBOX." prefix; a namespace prefix setting for
+// sites coming from it is not built yet.
 //
 // Security: names are decoded strictly (invalid modified UTF-7 or UTF-8 is an error naming
 // the problem, never a lossy guess), and storage applies its own name rules (no ".", "..",
@@ -22,8 +22,8 @@ import MailroomMaildir
 
 public enum MailboxPath {
     /// The hierarchy delimiter LIST announces.
-    public static let delimiter: Character = "/"
-    static let delimiterByte = UInt8(ascii: "/")
+    public static let delimiter: Character = "."
+    public static let delimiterByte = UInt8(ascii: ".")
 
     public enum NameError: Error, Sendable, Equatable, CustomStringConvertible {
         case notModifiedUTF7(String)
@@ -58,7 +58,7 @@ public enum MailboxPath {
         }
     }
 
-    /// The folder a mailbox name means. A trailing delimiter is dropped (CREATE "a/b/").
+    /// The folder a mailbox name means. A trailing delimiter is dropped (CREATE "a.b.").
     public static func folder(_ bytes: [UInt8], utf8Enabled: Bool) throws(NameError) -> FolderPath {
         let text = try decode(bytes, utf8Enabled: utf8Enabled)
         var parts = text.split(separator: delimiter, omittingEmptySubsequences: false).map(String.init)

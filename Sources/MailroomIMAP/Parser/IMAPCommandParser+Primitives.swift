@@ -140,9 +140,14 @@ extension IMAPCommandParser {
         case IMAPGrammar.doubleQuote, IMAPGrammar.openBrace: return try string(&buffer, what)
         case IMAPGrammar.tilde where buffer.peek(1) == IMAPGrammar.openBrace: return try string(&buffer, what)
         default:
-            let chars = buffer.read(while: IMAPGrammar.isAStringChar)
+            // Beyond RFC 3501: UTF-8 is taken in an astring's atom form too (Python's imaplib and
+            // other clients send "SEARCH BODY 发票" unquoted; RFC 6855 and RFC 9051 make UTF-8
+            // text legal in strings). It must be valid UTF-8; other 8-bit octets stay refused.
+            let chars = buffer.read(while: { IMAPGrammar.isAStringChar($0) || $0 >= 0x80 })
             guard !chars.isEmpty else { throw unexpected(buffer, what) }
-            try checkASCIIFollows(buffer, what)
+            if chars.contains(where: { $0 >= 0x80 }), !IMAPGrammar.isValidUTF8(Array(chars)) {
+                throw IMAPParseError("invalid UTF-8 in \(what)")
+            }
             return Array(chars)
         }
     }

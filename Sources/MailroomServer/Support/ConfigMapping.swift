@@ -71,6 +71,11 @@ extension DeliveryOptions {
 
 extension MailroomConfig {
     /// The SASL mechanisms of pop3.auth_mechanisms, in the configured order.
+    /// imap.auth_mechanisms as SASL mechanisms, in the configured order.
+    public var imapAuthMechanisms: [SASLMechanismKind] {
+        imap.authMechanisms.split(separator: " ").compactMap { SASLMechanismKind(name: String($0)) }
+    }
+
     public var pop3AuthMechanisms: [SASLMechanismKind] {
         pop3.authMechanisms.split(separator: " ").compactMap { SASLMechanismKind(name: String($0)) }
     }

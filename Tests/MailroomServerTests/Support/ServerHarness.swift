@@ -31,6 +31,8 @@ final class ServerHarness: @unchecked Sendable {
     var submissionsPort: Int { server.smtpAddresses["submissions"]?.port ?? 0 }
     var pop3Port: Int { server.pop3Addresses["pop3"]?.port ?? 0 }
     var pop3sPort: Int { server.pop3Addresses["pop3s"]?.port ?? 0 }
+    var imapPort: Int { server.imapAddresses["imap"]?.port ?? 0 }
+    var imapsPort: Int { server.imapAddresses["imaps"]?.port ?? 0 }
 
     private init(directory: String, configuration: MailroomConfig, store: SQLAccountStore, server: MailServer) {
         self.directory = directory
@@ -55,6 +57,9 @@ final class ServerHarness: @unchecked Sendable {
         config.pop3.pop3Listen = "127.0.0.1:0"
         config.pop3.pop3sListen = "127.0.0.1:0"
         config.pop3.failedLoginDelaySeconds = 0
+        config.imap.imapListen = "127.0.0.1:0"
+        config.imap.imapsListen = "127.0.0.1:0"
+        config.imap.failedLoginDelaySeconds = 0
         config.tls.selfSignedDir = "\(directory)/tls"
         config.passwords.yescryptCost = 1
         adjust(&config)

@@ -1,0 +1,224 @@
+// SearchMatcher — a SearchProgram bound to one mailbox state, matched against one message at a
+// time: flags, keywords, size, dates and numbers come from the message list; header and body
+// keys ask for the message octets through a loader that is called at most once per message,
+// and only when a key that needs them is reached.
+//
+// Standards: RFC 3501 §6.4.4 and RFC 9051 §6.4.4:
+//   - flag keys; NEW = RECENT UNSEEN, OLD = NOT RECENT (\Recent is per session, RFC 3501 §2.3.2);
+//   - KEYWORD / UNKEYWORD: keyword names compared case-insensitively (as Dovecot; keywords are
+//     atoms, so ASCII);
+//   - LARGER / SMALLER: RFC822.SIZE (RFC 3501 §2.3.4: CRLF line ends), strictly;
+//   - BEFORE / ON / SINCE: the internal date "disregarding time and timezone", read as a
+//     calendar date in `timeZone` (the server's zone, as Dovecot);
+//   - SENTBEFORE / SENTON / SENTSINCE: the Date: field's own date (SentDate.swift); a message
+//     with no usable Date: uses its internal date (as Dovecot);
+//   - HEADER name string: a field of that name whose RFC 2047-decoded, unfolded value contains
+//     the string; "If the string to search is zero-length, this matches all messages that
+//     have a header line with the specified field-name regardless of the contents";
+//   - SUBJECT: HEADER SUBJECT; FROM / TO / CC / BCC: the field's addresses written as
+//     `name <local@domain>` (display names RFC 2047-decoded, comments and quoting removed,
+//     groups as `group: ... ;`), so both names and addresses are found (RFC 5322 §3.4);
+//   - BODY: the text of every text/* part (transfer encoding and charset removed, RFC 2045 §6,
+//     RFC 2046 §4.1.2), those inside message/rfc822 parts included; headers are not body (as
+//     Dovecot's MESSAGE_SEARCH_FLAG_SKIP_HEADERS);
+//   - TEXT: every header field of the message and of its parts, and the body text;
+//   - UID, sequence sets ("*" = the largest in use), MODSEQ (at least n, RFC 7162 §3.1.5),
+//     NOT, OR, and lists (AND).
+// Strings are compared by SearchText's folding (case, width and compatibility forms, white
+// space runs).
+//
+// Security: the octets are parsed once per message (the header alone when only header keys
+// need it); each decoded text is folded once and cached for the rest of that message's
+// evaluation. MIME parsing keeps to MIMELimits.
+
+import MailroomMIME
+import MailroomMaildir
+
+/// A compiled search bound to a mailbox state.
+public struct SearchMatcher: Sendable {
+    let root: SearchNode
+    /// The largest message sequence number and UID in use: what "*" stands for.
+    public let highestSequence: UInt32
+    public let highestUID: UInt32
+    public let timeZone: SearchTimeZone
+
+    init(program root: SearchNode, highestSequence: UInt32, highestUID: UInt32, timeZone: SearchTimeZone) {
+        self.root = root.bound(highestSequence: highestSequence, highestUID: highestUID)
+        self.highestSequence = highestSequence
+        self.highestUID = highestUID
+        self.timeZone = timeZone
+    }
+
+    /// Whether the message matches. `sequence` is its message sequence number, `isRecent`
+    /// whether it is \Recent in this session; `content` gives its octets (called at most once,
+    /// and only when a header or body key is evaluated).
+    public func matches<E: Error>(_ info: MessageInfo, sequence: UInt32, isRecent: Bool,
+                                  content: () throws(E) -> [UInt8]) throws(E) -> Bool {
+        var state = MessageContent()
+        let facts = Facts(info: info, sequence: sequence, isRecent: isRecent)
+        return try evaluate(root, facts, &state, content)
+    }
+
+    struct Facts {
+        let info: MessageInfo
+        let sequence: UInt32
+        let isRecent: Bool
+    }
+
+    func evaluate<E: Error>(_ node: SearchNode, _ m: Facts, _ content: inout MessageContent,
+                            _ load: () throws(E) -> [UInt8]) throws(E) -> Bool {
+        switch node {
+        case .constant(let value): return value
+        case .flag(let flag): return m.info.flags.contains(flag)
+        case .recent: return m.isRecent
+        case .keyword(let name):
+            return m.info.keywords.contains { ASCIIFold.equal($0.utf8, name) }
+        case .larger(let n): return m.info.size >= 0 && UInt64(m.info.size) > n
+        case .smaller(let n): return m.info.size >= 0 && UInt64(m.info.size) < n
+        case .internalDate(let test, let day): return test.matches(timeZone.day(of: m.info.internalDate), day)
+        case .set(let set, let uid):
+            // `init` binds every set to ranges; this is the same test without the sorting.
+            return uid ? set.contains(m.info.uid, max: highestUID) : set.contains(m.sequence, max: highestSequence)
+        case .ranges(let ranges, let uid): return SearchNode.contains(ranges, uid ? m.info.uid : m.sequence)
+        case .modSeq(let n): return m.info.modSeq >= n
+        case .sentDate(let test, let day):
+            try content.load(load)
+            let sent = content.sentDay() ?? timeZone.day(of: m.info.internalDate)
+            return test.matches(sent, day)
+        case .header(let name, let needle):
+            try content.load(load)
+            let values = content.headerValues(name)
+            if needle.utf8.isEmpty { return !values.isEmpty }
+            return values.contains { $0.contains(needle) }
+        case .address(let field, let needle):
+            try content.load(load)
+            let values = content.addressValues(field)
+            if needle.utf8.isEmpty { return !values.isEmpty }
+            return values.contains { $0.contains(needle) }
+        case .body(let needle):
+            if needle.utf8.isEmpty { return true }
+            try content.load(load)
+            return content.bodyTexts().contains { $0.contains(needle) }
+        case .text(let needle):
+            if needle.utf8.isEmpty { return true }
+            try content.load(load)
+            return content.allHeaderTexts().contains { $0.contains(needle) }
+                || content.bodyTexts().contains { $0.contains(needle) }
+        case .not(let n): return try !evaluate(n, m, &content, load)
+        case .or(let a, let b):
+            if try evaluate(a, m, &content, load) { return true }
+            return try evaluate(b, m, &content, load)
+        case .and(let nodes):
+            for n in nodes {
+                if try !evaluate(n, m, &content, load) { return false }
+            }
+            return true
+        }
+    }
+}
+
+/// One message's content as the evaluation of its keys needs it, each piece made once.
+struct MessageContent {
+    private(set) var bytes: [UInt8]?
+    private var header: MIMEHeader?
+    private var message: MIMEMessage?
+    private var headerCache: [String: [FoldedText]] = [:]
+    private var addressCache: [AddressField: [FoldedText]] = [:]
+    private var sentDayCache: Int??
+    private var bodyCache: [FoldedText]?
+    private var allHeadersCache: [FoldedText]?
+
+    mutating func load<E: Error>(_ loader: () throws(E) -> [UInt8]) throws(E) {
+        if bytes == nil { bytes = try loader() }
+    }
+
+    /// The message's own header (the whole message is not parsed for it).
+    private mutating func topHeader() -> MIMEHeader {
+        if let message { return message.root.header }
+        if let header { return header }
+        let parsed = MIMEHeader.parse(bytes ?? [])
+        header = parsed
+        return parsed
+    }
+
+    private mutating func mime() -> MIMEMessage {
+        if let message { return message }
+        let parsed = MIMEMessage.parse(bytes ?? [])
+        message = parsed
+        return parsed
+    }
+
+    mutating func sentDay() -> Int? {
+        if let cached = sentDayCache { return cached }
+        let day = topHeader().first("Date").flatMap { SentDate.parse($0.unfoldedValue) }?.daysSince1970
+        sentDayCache = .some(day)
+        return day
+    }
+
+    mutating func headerValues(_ name: String) -> [FoldedText] {
+        if let cached = headerCache[name] { return cached }
+        let values = topHeader().all(name).map { FoldedText(EncodedWord.displayText(of: $0)) }
+        headerCache[name] = values
+        return values
+    }
+
+    mutating func addressValues(_ field: AddressField) -> [FoldedText] {
+        if let cached = addressCache[field] { return cached }
+        let values = topHeader().all(field.rawValue).map { FoldedText(Self.addressText($0)) }
+        addressCache[field] = values
+        return values
+    }
+
+    mutating func bodyTexts() -> [FoldedText] {
+        if let bodyCache { return bodyCache }
+        let message = mime()
+        let texts = message.parts.compactMap { part in message.decodedText(of: part).map { FoldedText($0) } }
+        bodyCache = texts
+        return texts
+    }
+
+    mutating func allHeaderTexts() -> [FoldedText] {
+        if let allHeadersCache { return allHeadersCache }
+        let message = mime()
+        var texts: [FoldedText] = []
+        for part in message.parts {
+            for field in part.header.fields {
+                texts.append(FoldedText(field.name + ": " + EncodedWord.displayText(of: field)))
+            }
+        }
+        allHeadersCache = texts
+        return texts
+    }
+
+    /// An address field as `name <local@domain>, group: ... ;`.
+    static func addressText(_ field: HeaderField) -> String {
+        var pieces: [String] = []
+        for item in AddressList.parse(field.unfoldedValue) {
+            switch item {
+            case .mailbox(let mailbox):
+                var address = Charset.decodeText(mailbox.localPart, charset: nil)
+                if let domain = mailbox.domain { address += "@" + Charset.decodeText(domain, charset: nil) }
+                if let name = mailbox.name, !name.isEmpty {
+                    pieces.append(EncodedWord.decode(name) + " <" + address + ">")
+                } else {
+                    pieces.append(address)
+                }
+            case .groupStart(let name):
+                pieces.append(EncodedWord.decode(name) + ":")
+            case .groupEnd:
+                pieces.append(";")
+            }
+        }
+        return pieces.joined(separator: " ")
+    }
+}
+
+/// ASCII case-insensitive comparison of keyword names.
+enum ASCIIFold {
+    static func equal(_ a: some Collection<UInt8>, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { lower($0) == lower($1) }
+    }
+
+    static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+}

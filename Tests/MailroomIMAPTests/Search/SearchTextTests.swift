@@ -1,0 +1,68 @@
+// SearchTextTests.swift — Search/SearchText.swift: the folding both sides of a string search
+// go through (case, full-width and compatibility forms, decomposition, white space) and the
+// substring search itself.
+
+@testable import MailroomIMAP
+import Testing
+
+@Suite("Search: text folding")
+struct SearchTextTests {
+    func folded(_ s: String) -> String { String(decoding: FoldedText(s).utf8, as: UTF8.self) }
+    func has(_ haystack: String, _ needle: String) -> Bool { FoldedText(haystack).contains(FoldedText(needle)) }
+
+    @Test("ASCII and Unicode case folding")
+    func caseFolding() {
+        #expect(folded("Hello WORLD") == "hello world")
+        #expect(has("ΣΟΦΙΑ", "σοφια"))
+        #expect(has("σοφιας", "ΣΟΦΙΑΣ"), "final sigma compares as sigma")
+        #expect(has("ПРИВЕТ мир", "привет МИР"))
+        #expect(has("Straße", "STRAßE"))
+    }
+
+    @Test("full-width and half-width forms fold to their ordinary forms")
+    func widths() {
+        #expect(folded("Ｈｅｌｌｏ　Ｗｏｒｌｄ１２３") == "hello world123")
+        #expect(has("お問い合わせ番号：ＡＢＣ－１２３", "abc-123"))
+        #expect(has("ｶﾀｶﾅ", "カタカナ"))
+        #expect(has("ﬁnancial report", "FINANCIAL"), "ligature ﬁ is f i")
+    }
+
+    @Test("precomposed and decomposed accents compare equal; a base letter finds the accented one")
+    func decomposition() {
+        #expect(has("cafe\u{301}", "café"))
+        #expect(has("café", "cafe\u{301}"))
+        #expect(has("CAFÉ", "café"))
+        #expect(has("Café", "cafe"), "as Dovecot: marks are kept after the base letter")
+        #expect(!has("cafe", "café"))
+        #expect(has("Tiếng Việt", "TIẾNG VIỆT"))
+    }
+
+    @Test("runs of white space of any kind compare as one space")
+    func whiteSpace() {
+        #expect(folded("a \t\r\n b\u{3000}c") == "a b c")
+        #expect(has("hello\r\n\tbeautiful   world", "hello beautiful world"))
+        #expect(has("hello beautiful world", "hello  \t beautiful"))
+        #expect(!has("hellobeautiful", "hello beautiful"))
+    }
+
+    @Test("CJK text is compared scalar for scalar")
+    func cjk() {
+        #expect(has("请查收本月的发票，谢谢", "发票"))
+        #expect(!has("请查收本月的发票", "發票"))
+        #expect(has("会議の議事録", "議事録"))
+    }
+
+    @Test("substring search: empty needle, longer needle, repetitive needles (linear KMP)")
+    func substring() {
+        #expect(SearchText.contains([1, 2, 3], []))
+        #expect(!SearchText.contains([1, 2], [1, 2, 3]))
+        #expect(SearchText.contains(Array("aaaaaaab".utf8), Array("aaab".utf8)))
+        #expect(!SearchText.contains(Array("aaaaaaaa".utf8), Array("aaab".utf8)))
+        #expect(SearchText.contains(Array("abababc".utf8), Array("ababc".utf8)))
+        #expect(SearchText.contains(Array("xyz".utf8), Array("z".utf8)))
+        // A hostile pair that is quadratic for the naive search stays fast.
+        let haystack = [UInt8](repeating: 0x61, count: 200_000)
+        let needle = [UInt8](repeating: 0x61, count: 20_000) + [0x62]
+        #expect(!SearchText.contains(haystack, needle))
+    }
+}
