@@ -111,7 +111,7 @@ struct MaildirCommand: AsyncParsableCommand {
         func run() async throws {
             let path = try Parse.folder(folder)
             let maildir = try await UserMaildir.open(options, address: address)
-            let snapshot = try maildir.run { storage throws(StorageError) in try storage.open(path) }
+            let snapshot = try maildir.run { storage throws(StorageError) in try storage.open(path, claimRecent: false) }
             let messages = snapshot.messages.map(MessageReport.init)
             if options.json {
                 return try Output.json(FolderListing(address: maildir.user.unicodeAddress, folder: path.description,
@@ -197,7 +197,7 @@ struct MaildirCommand: AsyncParsableCommand {
                 var problems: [String] = []
                 var messages: Int? = nil
                 do {
-                    messages = try maildir.storage.open(path).messages.count
+                    messages = try maildir.storage.open(path, claimRecent: false).messages.count
                 } catch {
                     problems.append("cannot open: \(error)")
                 }

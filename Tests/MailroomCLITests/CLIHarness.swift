@@ -156,6 +156,29 @@ final class Sandbox {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// Starts `mailroom serve` with the sandbox configuration, its log in serve.log, and waits
+    /// until 127.0.0.1:`port` accepts connections (`what` names the listener in failures).
+    func serve(port: Int, what: String) throws -> Process {
+        let log = "\(root)/serve.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLI.binary)
+        server.arguments = ["serve", "--config", configPath]
+        server.currentDirectoryURL = URL(fileURLWithPath: root)
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try server.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FetchmailFixture.listening(port) {
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            try #require(server.isRunning,
+                         "mailroom serve exited (status \(server.terminationStatus)) without listening for \(what) on 127.0.0.1:\(port). Its log:\n\(output)")
+            try #require(Date() < deadline, "mailroom serve does not answer on 127.0.0.1:\(port) after 60 s; its log:\n\(output)")
+            usleep(50_000)
+        }
+        return server
+    }
+
     /// The environment of every run: this process's, without MAILROOM_CONFIG unless given.
     func environment(config: String? = nil) -> [String: String] {
         var env = ProcessInfo.processInfo.environment

@@ -121,23 +121,7 @@ final class FetchmailFixture {
         try FileManager.default.createDirectory(atPath: "\(sandbox.root)/fetchmail-home", withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
 
-        let log = "\(sandbox.root)/serve.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        server = Process()
-        server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["serve", "--config", sandbox.configPath]
-        server.currentDirectoryURL = URL(fileURLWithPath: sandbox.root)
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try server.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !Self.listening(port) {
-            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            try #require(server.isRunning,
-                         "mailroom serve exited (status \(server.terminationStatus)) without listening for POP3 on 127.0.0.1:\(port) — is the POP3 server (config [pop3]) built in? Its log:\n\(output)")
-            try #require(Date() < deadline, "mailroom serve does not answer on 127.0.0.1:\(port) after 60 s; its log:\n\(output)")
-            usleep(50_000)
-        }
+        server = try sandbox.serve(port: port, what: "POP3 (config [pop3])")
     }
 
     deinit {

@@ -82,7 +82,7 @@ struct StorageConformanceTests {
         #expect(info.flags == [.seen, .draft])
         #expect(info.keywords == ["$Forwarded", "Project"])
         #expect(info.internalDate == date)
-        #expect(snap.recent.isEmpty)
+        #expect(snap.recent == [1], "an APPENDed message is \\Recent for the next claiming open")
         let again = try t.storage.append(FolderPath(["Sent"]), message: Array(message(2).utf8), flags: [], keywords: [], internalDate: nil)
         #expect(again.uid == 2)
     }
@@ -255,6 +255,78 @@ struct StorageConformanceTests {
         for _ in 0..<100 where count.value < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(count.value >= 2)
         observation.cancel()
+    }
+
+    // MARK: \Recent (RFC 3501 §2.3.2, with Dovecot's semantics)
+
+    @Test("APPEND, COPY and MOVE arrivals are \\Recent for exactly one claiming open", arguments: Backend.allCases)
+    func recentArrivals(_ backend: Backend) throws {
+        let t = try StorageUnderTest(backend)
+        for n in 1...3 { try t.deliver(message(n)) }
+        #expect(try t.storage.open(.inbox).recent == [1, 2, 3])
+        let trash = FolderPath(["Trash"])
+        let archive = FolderPath(["Archive"])
+        try t.storage.createFolder(archive)
+        #expect(try t.storage.open(archive).recent.isEmpty)
+        #expect(try t.storage.open(trash).recent.isEmpty)
+
+        // APPEND into the folder a session has open: its next (claiming) sync gets it.
+        let appended = try t.storage.append(.inbox, message: Array(message(4).utf8), flags: [.seen], keywords: [], internalDate: nil)
+        let afterAppend = try t.storage.open(.inbox)
+        #expect(afterAppend.recent == [appended.uid])
+        #expect(try t.storage.open(.inbox).recent.isEmpty, "claimed once")
+
+        let copied = try t.storage.copy(.inbox, uids: [1, 2], to: archive)
+        let moved = try t.storage.move(.inbox, uids: [3], to: trash)
+        #expect(try t.storage.open(.inbox).recent.isEmpty, "the source gains nothing")
+        #expect(try t.storage.open(archive).recent == Set(copied.mapping.map(\.destination)))
+        #expect(try t.storage.open(trash).recent == Set(moved.mapping.map(\.destination)))
+        #expect(try t.storage.open(archive).recent.isEmpty)
+        #expect(try t.storage.open(trash).recent.isEmpty)
+
+        // RENAME INBOX moves its messages: they arrive in the new folder.
+        try t.storage.renameFolder(.inbox, to: FolderPath(["Old"]))
+        let old = try t.storage.open(FolderPath(["Old"]))
+        #expect(old.messages.count == 3)
+        #expect(old.recent == Set(old.messages.map(\.uid)))
+        #expect(try t.storage.open(.inbox).recent.isEmpty)
+    }
+
+    @Test("a selected session's later syncs claim what arrived since", arguments: Backend.allCases)
+    func recentWhileSelected(_ backend: Backend) throws {
+        let t = try StorageUnderTest(backend)
+        try t.deliver(message(1))
+        #expect(try t.storage.open(.inbox, claimRecent: true).recent == [1])   // SELECT
+        try t.deliver(message(2))
+        try t.deliver(message(3))
+        #expect(try t.storage.open(.inbox, claimRecent: true).recent == [2, 3])   // NOOP/IDLE sync
+        _ = try t.storage.expunge(.inbox, uids: [3])
+        #expect(try t.storage.open(.inbox, claimRecent: true).recent.isEmpty)
+        try t.deliver(message(4))
+        #expect(try t.storage.open(.inbox, claimRecent: true).recent == [4], "UIDs only grow: an expunge costs nothing")
+    }
+
+    @Test("EXAMINE-style opens and STATUS report \\Recent without claiming it", arguments: Backend.allCases)
+    func recentNotClaimed(_ backend: Backend) throws {
+        let t = try StorageUnderTest(backend)
+        for n in 1...2 { try t.deliver(message(n)) }
+        #expect(try t.storage.status(.inbox).recent == 2)
+        #expect(try t.storage.open(.inbox, claimRecent: false).recent == [1, 2])   // EXAMINE
+        #expect(try t.storage.open(.inbox, claimRecent: false).recent == [1, 2])   // another EXAMINE
+        #expect(try t.storage.uids(.inbox) == [1, 2])                               // a tool
+        #expect(try t.storage.status(.inbox).recent == 2)
+        _ = try t.storage.setFlags(.inbox, uids: [1], .add, flags: [.seen], keywords: [], unchangedSince: nil)
+        #expect(try t.storage.fetch(.inbox, uid: 2) != nil)
+        #expect(try t.storage.status(.inbox).recent == 2, "internal syncs claim nothing")
+
+        #expect(try t.storage.open(.inbox, claimRecent: true).recent == [1, 2])    // SELECT
+        #expect(try t.storage.status(.inbox).recent == 0)
+        #expect(try t.storage.open(.inbox, claimRecent: false).recent.isEmpty)
+        try t.deliver(message(3))
+        #expect(try t.storage.status(.inbox).recent == 1)
+        #expect(try t.storage.open(.inbox, claimRecent: false).recent == [3])
+        #expect(try t.storage.open(.inbox).recent == [3], "open(_:) claims")
+        #expect(try t.storage.status(.inbox).recent == 0)
     }
 
     @Test("cached fields survive until the message is expunged", arguments: Backend.allCases)

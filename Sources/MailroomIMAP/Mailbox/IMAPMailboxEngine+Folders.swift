@@ -26,7 +26,11 @@ extension IMAPMailboxEngine {
         }
         emit(leading)
         let path = try folder(name)
-        guard let snapshot = try openIfExists(path) else { return no(tag, .nonExistent, "Mailbox does not exist") }
+        // SELECT claims \Recent (RFC 3501 §2.3.2: this session is the first to be told);
+        // EXAMINE only reports it.
+        guard let snapshot = try openIfExists(path, claimRecent: !readOnly) else {
+            return no(tag, .nonExistent, "Mailbox does not exist")
+        }
         let box = SelectedMailbox(path: path, snapshot: snapshot, readOnly: readOnly)
         var keywords = Set<String>()
         for message in snapshot.messages { keywords.formUnion(message.keywords) }
@@ -52,9 +56,9 @@ extension IMAPMailboxEngine {
     }
 
     /// The folder's snapshot, or nil when it does not exist.
-    func openIfExists(_ path: FolderPath) throws(StorageError) -> FolderSnapshot? {
+    func openIfExists(_ path: FolderPath, claimRecent: Bool) throws(StorageError) -> FolderSnapshot? {
         do {
-            return try storage.open(path)
+            return try storage.open(path, claimRecent: claimRecent)
         } catch {
             if case .folderNotFound = error { return nil }
             throw error
@@ -65,7 +69,7 @@ extension IMAPMailboxEngine {
 
     func close(tag: String, expunge: Bool) -> IMAPResponse {
         guard let box = selected else { return ok(tag, "No mailbox selected") }
-        if expunge && !box.isReadOnly, let snapshot = try? storage.open(box.path) {
+        if expunge && !box.isReadOnly, let snapshot = try? storage.open(box.path, claimRecent: false) {
             // RFC 3501 §6.4.2: silently remove \Deleted messages, no EXPUNGE responses.
             let deleted = snapshot.messages.filter { $0.flags.contains(.deleted) }.map(\.uid)
             if !deleted.isEmpty { _ = try? storage.expunge(box.path, uids: deleted) }
@@ -142,6 +146,11 @@ extension IMAPMailboxEngine {
         for option in returnOptions { if case .status(let items) = option { statusItems = items } }
 
         let folders = try storage.listFolders()
+        /// A folder below `path` is subscribed (INBOX has no folders below it in Maildir++).
+        func subscribedBelow(_ path: FolderPath) -> Bool {
+            !path.isInbox && folders.contains { path.isAncestor(of: $0.path) && $0.subscribed }
+        }
+        let percentPattern = patterns.contains { $0.contains(UInt8(ascii: "%")) }
         var responses: [IMAPResponse] = []
         for info in folders {
             let name = info.path.isInbox ? "INBOX" : info.path.components.joined(separator: String(MailboxPath.delimiter))
@@ -150,18 +159,16 @@ extension IMAPMailboxEngine {
             if subscribedOnly && !info.subscribed {
                 // RECURSIVEMATCH (RFC 5258 §3.5): a parent is listed when a child matches
                 // the selection; CHILDINFO says why.
-                guard recursive, matches, folders.contains(where: { info.path.isAncestor(of: $0.path) && $0.subscribed }) else {
-                    continue
-                }
+                guard recursive, matches, subscribedBelow(info.path) else { continue }
                 childInfo = ["SUBSCRIBED"]
-            } else if recursive && subscribedOnly && folders.contains(where: { info.path.isAncestor(of: $0.path) && $0.subscribed }) {
+            } else if recursive && subscribedOnly && subscribedBelow(info.path) {
                 childInfo = ["SUBSCRIBED"]
             }
             if specialUseOnly && info.specialUse == nil { matches = false }
             if lsub && !info.subscribed {
                 // RFC 3501 §6.3.9: with "%", a level that is not subscribed but has subscribed
                 // children below the match is listed \Noselect.
-                guard matches, folders.contains(where: { info.path.isAncestor(of: $0.path) && $0.subscribed }) else { continue }
+                guard matches, percentPattern, subscribedBelow(info.path) else { continue }
                 let item = MailboxListItem(attributes: [.noSelect], delimiter: options.delimiter, name: wireName(info.path))
                 responses.append(.untagged(.lsub(item)))
                 continue
@@ -195,7 +202,7 @@ extension IMAPMailboxEngine {
         let status = try storage.status(path)
         var deleted = 0
         if attributes.contains(.deleted) {
-            deleted = try storage.open(path).messages.count { $0.flags.contains(.deleted) }
+            deleted = try storage.open(path, claimRecent: false).messages.count { $0.flags.contains(.deleted) }
         }
         return attributes.map { attribute in
             let value: UInt64 = switch attribute {

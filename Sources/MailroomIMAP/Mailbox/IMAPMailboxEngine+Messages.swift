@@ -98,7 +98,7 @@ extension IMAPMailboxEngine {
     func expunge(tag: String, uids: SequenceSet?, emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let box = try requireSelected()
         if box.isReadOnly { return no(tag, .cannot, "Mailbox is read-only") }
-        let snapshot = try storage.open(box.path)
+        let snapshot = try storage.open(box.path, claimRecent: false)
         var targets = snapshot.messages.filter { $0.flags.contains(.deleted) }.map(\.uid)
         if let uids {
             let named = Set(try resolve(uids, uid: true, in: box).map { $0.1.uid })

@@ -247,7 +247,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     /// Syncs the selected mailbox with storage and returns what to tell the client.
     func sync(allowExpunge: Bool) -> [IMAPResponse] {
         guard var box = selected else { return [] }
-        if let snapshot = try? storage.open(box.path) {
+        // A read-write session claims \Recent for what arrived since (Dovecot does the same).
+        if let snapshot = try? storage.open(box.path, claimRecent: !box.isReadOnly) {
             box.apply(snapshot)
         }
         let updates = box.announce(allowExpunge: allowExpunge)

@@ -11,11 +11,22 @@
 // magic, version or checksum) is rebuilt from the files, keeping every UID. Only MODSEQ values
 // restart after a rebuild (the highest MODSEQ never goes down while the index exists).
 //
+// It also holds the one thing the files cannot rebuild: which messages are still IMAP \Recent
+// (RFC 3501 §2.3.2). Like Dovecot's `first_recent_uid` (dovecot.index header), the first
+// recent UID says every message with a UID at or above it has not been claimed by a read-write
+// session yet; the session that claims them sets it past the highest UID present (see
+// MaildirFolder.snapshot). It changes only under the index lock.
+//
 // Format (little endian): "MRIX" u32 version, u32 uidvalidity, u32 next uid, u64 highest
-// modseq, 4 stamps of (u64 dev, u64 inode, i64 size, i64 mtime ns), i64 last tmp cleanup (s),
-// u32 count, then per record: u32 uid, u8 flags, u32 keyword letter bits, u8 location
-// (0 new/, 1 cur/), u64 modseq, i64 size, i64 internal date, u16 name length, name bytes;
-// finally a u64 FNV-1a checksum of everything before it.
+// modseq, [version 2: u32 first recent uid], 4 stamps of (u64 dev, u64 inode, i64 size,
+// i64 mtime ns), i64 last tmp cleanup (s), u32 count, then per record: u32 uid, u8 flags,
+// u32 keyword letter bits, u8 location (0 new/, 1 cur/), u64 modseq, i64 size, i64 internal
+// date, u16 name length, name bytes; finally a u64 FNV-1a checksum of everything before it.
+// Versions: 1 had no first recent uid; it is read as "everything with a UID is claimed" (first
+// recent uid = next uid), so upgrading does not make old mail recent. Version 2 is written from
+// then on. Any other version is damage (rebuilt). XXX: a Mailroom older than version 2 reads a
+// version-2 index as damaged and rebuilds it (MODSEQ values restart, nothing else is lost), so
+// do not run old and new binaries on one tree at once.
 
 struct IndexRecord: Sendable, Equatable {
     var uid: UInt32
@@ -38,12 +49,16 @@ struct IndexRecord: Sendable, Equatable {
 
 struct FolderIndexFile: Sendable, Equatable {
     static let magic: [UInt8] = Array("MRIX".utf8)
-    static let version: UInt32 = 1
+    /// The version written; `decode` also reads `oldestReadableVersion` and up.
+    static let version: UInt32 = 2
+    static let oldestReadableVersion: UInt32 = 1
     static let fileName = "mailroom-index"
 
     var uidValidity: UInt32 = 0
     var nextUID: UInt32 = 1
     var highestModSeq: UInt64 = 1
+    /// IMAP \Recent: messages with a UID at or above this one are not claimed by a session yet.
+    var firstRecentUID: UInt32 = 1
     var uidListStamp = FileStamp.absent
     var curStamp = FileStamp.absent
     var newStamp = FileStamp.absent
@@ -59,6 +74,7 @@ struct FolderIndexFile: Sendable, Equatable {
         out.appendLE(uidValidity)
         out.appendLE(nextUID)
         out.appendLE(highestModSeq)
+        out.appendLE(firstRecentUID)
         for stamp in [uidListStamp, curStamp, newStamp, keywordsStamp] {
             out.appendLE(stamp.device)
             out.appendLE(stamp.inode)
@@ -90,12 +106,19 @@ struct FolderIndexFile: Sendable, Equatable {
         var check = ByteReader(bytes[(bytes.count - 8)...])
         guard let sum = check.u64(), sum == fnv1a(body) else { return nil }
         var reader = ByteReader(body.dropFirst(4))
-        guard reader.u32() == version else { return nil }
+        guard let fileVersion = reader.u32(), (oldestReadableVersion...version).contains(fileVersion) else { return nil }
         var index = FolderIndexFile()
         guard let v = reader.u32(), let n = reader.u32(), let m = reader.u64() else { return nil }
         index.uidValidity = v
         index.nextUID = n
         index.highestModSeq = m
+        if fileVersion >= 2 {
+            guard let recent = reader.u32() else { return nil }
+            index.firstRecentUID = recent
+        } else {
+            // Version 1 kept no \Recent state: every message it knew is taken as claimed.
+            index.firstRecentUID = n
+        }
         var stamps: [FileStamp] = []
         for _ in 0..<4 {
             guard let dev = reader.u64(), let ino = reader.u64(), let size = reader.u64(), let mtime = reader.u64() else { return nil }

@@ -9,6 +9,12 @@
 // Standards the types serve: IMAP4rev1 (RFC 3501 §2.3: UID, UIDVALIDITY, flags, internal date,
 // RFC822.SIZE), UIDPLUS (RFC 4315: APPENDUID/COPYUID), CONDSTORE (RFC 7162: MODSEQ,
 // UNCHANGEDSINCE), QUOTA (RFC 9208: STORAGE in KiB, MESSAGE).
+// \Recent (RFC 3501 §2.3.2) has Dovecot's semantics: every message that arrives in a folder
+// (delivery, APPEND, COPY/MOVE into it, a file another program put there) is recent for exactly
+// one session, the first that opens the folder read-write afterwards (`open(_:claimRecent:
+// true)`: SELECT and the selected session's later syncs, POP3). EXAMINE, STATUS and internal
+// syncs pass `claimRecent: false` and only look. The claim is stored with the folder (Maildir:
+// in mailroom-index), so it holds across sessions and processes.
 // Calls are synchronous and may block on the file system: protocol servers run them off their
 // event loops (NIOThreadPool).
 
@@ -36,7 +42,7 @@ public struct FolderPath: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 }
 
-/// The system flags of RFC 3501 §2.3.2 (\Recent is session state, not stored).
+/// The system flags of RFC 3501 §2.3.2 (\Recent is not among them: see `FolderSnapshot.recent`).
 public struct SystemFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -80,7 +86,9 @@ public struct FolderSnapshot: Sendable, Equatable {
     public var highestModSeq: UInt64
     /// Messages in increasing UID order.
     public var messages: [MessageInfo]
-    /// UIDs of messages this open was the first to see (IMAP \Recent).
+    /// IMAP \Recent. After `open(_:claimRecent: true)`: the messages this open claimed (no
+    /// later open sees them as recent). After `claimRecent: false`: every message no session
+    /// has claimed yet (still unclaimed).
     public var recent: Set<UInt32>
 
     public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, messages: [MessageInfo], recent: Set<UInt32> = []) {
@@ -96,6 +104,7 @@ public struct FolderSnapshot: Sendable, Equatable {
 public struct FolderStatus: Sendable, Equatable {
     public var messages: Int
     public var unseen: Int
+    /// Messages no session has claimed as \Recent yet (counting claims none).
     public var recent: Int
     public var uidNext: UInt32
     public var uidValidity: UInt32
@@ -228,7 +237,11 @@ public protocol MailStorage: Sendable {
 
     // Messages
     /// Brings the folder up to date with the files (and other writers) and returns its state.
-    func open(_ path: FolderPath) throws(StorageError) -> FolderSnapshot
+    /// `claimRecent`: true for a read-write session's opens (SELECT and every later sync of the
+    /// selected folder, POP3 at login), which take the unclaimed messages as their \Recent;
+    /// false for EXAMINE, tools and internal syncs, which see them but leave them unclaimed.
+    func open(_ path: FolderPath, claimRecent: Bool) throws(StorageError) -> FolderSnapshot
+    /// STATUS items; `recent` counts unclaimed messages without claiming them.
     func status(_ path: FolderPath) throws(StorageError) -> FolderStatus
     /// The message's bytes exactly as stored; nil when the UID is not (or no longer) there.
     func fetch(_ path: FolderPath, uid: UInt32) throws(StorageError) -> [UInt8]?
@@ -253,8 +266,13 @@ public protocol MailStorage: Sendable {
 }
 
 extension MailStorage {
-    /// The messages' UIDs, a convenience for tests and tools.
+    /// A read-write session's open: claims \Recent (`open(path, claimRecent: true)`).
+    public func open(_ path: FolderPath) throws(StorageError) -> FolderSnapshot {
+        try open(path, claimRecent: true)
+    }
+
+    /// The messages' UIDs, a convenience for tests and tools (claims nothing).
     public func uids(_ path: FolderPath) throws(StorageError) -> [UInt32] {
-        try open(path).messages.map(\.uid)
+        try open(path, claimRecent: false).messages.map(\.uid)
     }
 }

@@ -12,8 +12,16 @@
 //      list inside the lock, and the list is rewritten in place of the lock file (fsynced), so
 //      neither Dovecot nor another Mailroom process can hand out the same UID. UIDs only grow;
 //      a UID is never reused (N in the header only increases).
-//   4. Files in new/ move to cur/ with an empty `:2,` info; the session that moves them sees
-//      them as \Recent.
+//   4. Files in new/ move to cur/ with an empty `:2,` info.
+//   5. IMAP \Recent (RFC 3501 §2.3.2), with Dovecot's semantics: a message is recent for the
+//      first read-write session that opens the folder after it arrived, however it arrived
+//      (delivery into new/, APPEND, COPY/MOVE, a file another program put in cur/). The index
+//      keeps Dovecot's `first_recent_uid`; a claiming open (`snapshot(claimRecent: true)`)
+//      returns every UID at or above it and moves it past the highest UID, under the index
+//      lock and in the same index write as the sync, so no other session of this or another
+//      process sees those messages as recent. Other opens (EXAMINE, STATUS, internal syncs)
+//      report the unclaimed messages and leave them. An index rebuilt from the files (missing,
+//      damaged, new UIDVALIDITY) counts what is in cur/ as claimed and what is in new/ as not.
 // Stamps are trusted only once they are older than `settleWindow` (a change in the same clock
 // tick as the scan would otherwise hide); an unsettled directory is simply scanned again.
 //
@@ -64,15 +72,20 @@ final class MaildirFolder: @unchecked Sendable {
 
     // MARK: Public operations (each takes the locks)
 
-    func snapshot() throws(StorageError) -> FolderSnapshot {
+    /// Syncs and returns the folder's state. With `claimRecent` (a read-write session: SELECT
+    /// and its later syncs, POP3) `recent` is what this call claimed, and nobody sees those
+    /// messages as recent again; without it (EXAMINE, STATUS, internal syncs) `recent` is every
+    /// message not claimed yet, and they stay unclaimed.
+    func snapshot(claimRecent: Bool = false) throws(StorageError) -> FolderSnapshot {
         try locked { () throws(StorageError) -> FolderSnapshot in
-            let outcome = try syncLocked()
+            let outcome = try syncLocked(claimRecent: claimRecent)
             return makeSnapshot(recent: outcome.recent)
         }
     }
 
+    /// STATUS: `recent` counts the unclaimed messages without claiming them.
     func status() throws(StorageError) -> FolderStatus {
-        let snap = try snapshot()
+        let snap = try snapshot(claimRecent: false)
         return FolderStatus(messages: snap.messages.count,
                             unseen: snap.messages.count { !$0.flags.contains(.seen) },
                             recent: snap.recent.count, uidNext: snap.uidNext, uidValidity: snap.uidValidity,
@@ -183,10 +196,11 @@ final class MaildirFolder: @unchecked Sendable {
         }
     }
 
-    /// Every record after a sync, with its file's path (POP3's listing at login).
-    func listing() throws(StorageError) -> [(info: MessageInfo, path: String)] {
+    /// Every record after a sync, with its file's path (POP3's listing at login; POP3 claims
+    /// \Recent as Dovecot's does unless told not to).
+    func listing(claimRecent: Bool) throws(StorageError) -> [(info: MessageInfo, path: String)] {
         try locked { () throws(StorageError) -> [(info: MessageInfo, path: String)] in
-            _ = try syncLocked()
+            _ = try syncLocked(claimRecent: claimRecent)
             guard let index else { return [] }
             return index.records.map { r in (info(for: r), "\(directory)/\(r.inCur ? "cur" : "new")/\(r.fileName)") }
         }
@@ -330,10 +344,11 @@ final class MaildirFolder: @unchecked Sendable {
     // MARK: Sync
 
     struct SyncOutcome {
+        /// Claimed by this sync (`claimRecent`), or still unclaimed (otherwise).
         var recent: Set<UInt32> = []
     }
 
-    private func syncLocked() throws(StorageError) -> SyncOutcome {
+    private func syncLocked(claimRecent: Bool = false) throws(StorageError) -> SyncOutcome {
         let now = FileSystem.nowNanoseconds()
         let window = options.settleWindowNanoseconds
         do {
@@ -350,6 +365,8 @@ final class MaildirFolder: @unchecked Sendable {
             }
             var state = index ?? FolderIndexFile()
             let fresh = state.uidValidity == 0
+            // The index is being built from the files alone: \Recent must be guessed (step 5).
+            var rebuilt = fresh
 
             let uidListStamp = try FileSystem.stamp(uidListPath)
             let curStamp = try FileSystem.stamp("\(directory)/cur")
@@ -367,6 +384,7 @@ final class MaildirFolder: @unchecked Sendable {
             let cleanupDue = now / 1_000_000_000 - state.lastTmpCleanup > options.tmpCleanupIntervalSeconds
             if !readUIDList && !scanCur && !scanNew && !cleanupDue {
                 if index == nil { index = state }
+                if recentLocked(claim: claimRecent, into: &outcome) { try writeIndexLocked() }
                 return outcome
             }
 
@@ -378,6 +396,7 @@ final class MaildirFolder: @unchecked Sendable {
                     // Another program started the folder over: so do we.
                     problemLog.append("\(uidListPath): UIDVALIDITY changed from \(state.uidValidity) to \(l.uidValidity)")
                     state = FolderIndexFile()
+                    rebuilt = true
                     cache = nil
                     unlink("\(directory)/mailroom-cache")   // its UIDs belong to the old UIDVALIDITY
                     scanCur = true
@@ -485,7 +504,9 @@ final class MaildirFolder: @unchecked Sendable {
             // damaged, so Dovecot finds every UID we know.
             let listNeedsRepair = readUIDList && (list == nil || listed.count < index!.records.count || !dropped.isEmpty)
             if !unknown.isEmpty || listNeedsRepair {
-                let sorted = unknown.sorted { $0.0 < $1.0 }
+                // By name (the time of arrival). When rebuilding, files in cur/ first, so the
+                // \Recent guess below can be one boundary: cur/ claimed, new/ not.
+                let sorted = unknown.sorted { rebuilt && $0.1 != $1.1 ? $0.1 : $0.0 < $1.0 }
                 let entries = sorted.map { file -> (String, Bool, SystemFlags, UInt32, Int64, Int64) in
                     let r = makeRecord(uid: 0, fileName: file.0, inCur: file.1, modSeq: 0)
                     return (file.0, file.1, r.flags, r.keywordBits, r.size, r.internalDate)
@@ -493,7 +514,14 @@ final class MaildirFolder: @unchecked Sendable {
                 _ = try assignUIDs(entries)
             }
 
-            // 5. new/ → cur/.
+            // 5. \Recent for an index built from the files: nobody knows who saw what, so, as the
+            // old rule did, a message in cur/ was seen by some session and one in new/ was not.
+            if rebuilt, var state = index {
+                state.firstRecentUID = (state.records.lazy.filter(\.inCur).map(\.uid).max() ?? 0) + 1
+                index = state
+            }
+
+            // 6. new/ → cur/.
             var moved = false
             if var state = index {
                 for i in state.records.indices where !state.records[i].inCur {
@@ -502,7 +530,6 @@ final class MaildirFolder: @unchecked Sendable {
                     if rename("\(directory)/new/\(r.fileName)", "\(directory)/cur/\(target)") == 0 {
                         state.records[i].fileName = target
                         state.records[i].inCur = true
-                        outcome.recent.insert(r.uid)
                         moved = true
                         CrashPoints.reach("sync.moved-new")
                     }
@@ -510,7 +537,7 @@ final class MaildirFolder: @unchecked Sendable {
                 index = state
             }
 
-            // 6. Stamps: a directory read and not changed by us is trusted once settled.
+            // 7. Stamps: a directory read and not changed by us is trusted once settled.
             if var state = index {
                 // (When UIDs were assigned, assignUIDs recorded the stamp of the list it wrote.)
                 if readUIDList, !listNeedsRepair, unknown.isEmpty { state.uidListStamp = uidListStamp }
@@ -523,6 +550,7 @@ final class MaildirFolder: @unchecked Sendable {
                 }
                 index = state
             }
+            _ = recentLocked(claim: claimRecent, into: &outcome)
             try writeIndexLocked()
             return outcome
         } catch let error as StorageError {
@@ -532,6 +560,22 @@ final class MaildirFolder: @unchecked Sendable {
         } catch {
             throw .io("\(error)")
         }
+    }
+
+    /// IMAP \Recent: the records not claimed yet go into `outcome`; with `claim` they become
+    /// claimed (the first recent UID moves past the highest UID present). Returns whether the
+    /// index changed (the caller writes it, still under the index lock).
+    private func recentLocked(claim: Bool, into outcome: inout SyncOutcome) -> Bool {
+        guard var state = index else { return false }
+        // Records are in UID order, so the unclaimed ones are a suffix.
+        var first = state.records.endIndex
+        while first > 0, state.records[first - 1].uid >= state.firstRecentUID { first -= 1 }
+        guard first < state.records.endIndex else { return false }
+        outcome.recent = Set(state.records[first...].map(\.uid))
+        guard claim else { return false }
+        state.firstRecentUID = state.records[state.records.count - 1].uid + 1
+        index = state
+        return true
     }
 
     /// Updates a record from the name its file has now: new flags get a new MODSEQ.

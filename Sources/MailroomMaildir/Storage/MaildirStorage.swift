@@ -212,7 +212,7 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         if path.isInbox {
             // RFC 3501 §6.3.5: move INBOX's messages into the new folder; INBOX stays, empty.
             try createFolder(newPath)
-            let uids = try open(.inbox).messages.map(\.uid)
+            let uids = try open(.inbox, claimRecent: false).messages.map(\.uid)
             if !uids.isEmpty { _ = try move(.inbox, uids: uids, to: newPath) }
             return
         }
@@ -298,7 +298,9 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
 
     // MARK: Messages
 
-    public func open(_ path: FolderPath) throws(StorageError) -> FolderSnapshot { try folder(path).snapshot() }
+    public func open(_ path: FolderPath, claimRecent: Bool) throws(StorageError) -> FolderSnapshot {
+        try folder(path).snapshot(claimRecent: claimRecent)
+    }
 
     public func status(_ path: FolderPath) throws(StorageError) -> FolderStatus { try folder(path).status() }
 
@@ -313,9 +315,10 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
     /// Every message of a folder with the file holding it, from one sync, in UID order: what
     /// POP3 takes at login (sizes for LIST, file names for UIDL, the files RETR streams). A
     /// path goes stale when another session changes the message's flags (the file is renamed):
-    /// `messageFile` then finds the current one.
-    public func openWithFiles(_ path: FolderPath) throws(StorageError) -> [(info: MessageInfo, file: String)] {
-        try folder(path).listing().map { ($0.info, $0.path) }
+    /// `messageFile` then finds the current one. A POP3 session claims \Recent as Dovecot's
+    /// does (its `pop3_no_flag_updates` turns that off: `claimRecent: false`).
+    public func openWithFiles(_ path: FolderPath, claimRecent: Bool = true) throws(StorageError) -> [(info: MessageInfo, file: String)] {
+        try folder(path).listing(claimRecent: claimRecent).map { ($0.info, $0.path) }
     }
 
     /// Local delivery: checks quota, writes the message durably into new/ (tmp, fsync, rename,
@@ -420,7 +423,7 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
             sources.append(info.uid)
         }
         if items.isEmpty {
-            return CopyResult(uidValidity: try target.snapshot().uidValidity, mapping: [])
+            return CopyResult(uidValidity: try target.snapshot(claimRecent: false).uidValidity, mapping: [])
         }
         let committed = try target.commitCopies(items)
         quota.add(bytes: fileBytes, messages: Int64(items.count))

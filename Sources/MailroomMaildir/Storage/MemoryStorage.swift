@@ -18,7 +18,11 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
         var messages: [Message] = []
         var keywords: [String] = []
         var cache: [UInt32: [String: [UInt8]]] = [:]
-        var unseenByOpen: Set<UInt32> = []
+        /// IMAP \Recent as MaildirStorage keeps it: UIDs from here up are not claimed yet.
+        var firstRecentUID: UInt32 = 1
+
+        /// The unclaimed messages' UIDs.
+        var recent: Set<UInt32> { Set(messages.lazy.map(\.info.uid).filter { $0 >= firstRecentUID }) }
     }
 
     private let lock = NIOLock()
@@ -102,7 +106,7 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
         if newPath.isInbox { throw .folderExists(newPath) }
         if path.isInbox {
             try createFolder(newPath)
-            let uids = try open(.inbox).messages.map(\.uid)
+            let uids = try open(.inbox, claimRecent: false).messages.map(\.uid)
             if !uids.isEmpty { _ = try move(.inbox, uids: uids, to: newPath) }
             return
         }
@@ -138,10 +142,12 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
 
     // MARK: Messages
 
-    public func open(_ path: FolderPath) throws(StorageError) -> FolderSnapshot {
+    public func open(_ path: FolderPath, claimRecent: Bool) throws(StorageError) -> FolderSnapshot {
         try withFolder(path) { (folder: inout Folder) throws(StorageError) -> FolderSnapshot in
-            let recent = folder.unseenByOpen
-            folder.unseenByOpen = []
+            let recent = folder.recent
+            if claimRecent, let last = folder.messages.last?.info.uid, last >= folder.firstRecentUID {
+                folder.firstRecentUID = last + 1
+            }
             return FolderSnapshot(uidValidity: folder.uidValidity, uidNext: folder.uidNext, highestModSeq: folder.highestModSeq,
                                   messages: folder.messages.map(\.info), recent: recent)
         }
@@ -150,7 +156,7 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
     public func status(_ path: FolderPath) throws(StorageError) -> FolderStatus {
         try withFolder(path) { (folder: inout Folder) throws(StorageError) -> FolderStatus in
             FolderStatus(messages: folder.messages.count, unseen: folder.messages.count { !$0.info.flags.contains(.seen) },
-                         recent: folder.unseenByOpen.count, uidNext: folder.uidNext, uidValidity: folder.uidValidity,
+                         recent: folder.recent.count, uidNext: folder.uidNext, uidValidity: folder.uidValidity,
                          highestModSeq: folder.highestModSeq, size: folder.messages.reduce(0) { $0 + $1.info.size })
         }
     }
@@ -198,12 +204,11 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
     public func deliver(_ message: [UInt8], to path: FolderPath = .inbox) throws(StorageError) {
         try checkQuota(adding: Int64(message.count), messages: 1)
         _ = try withFolder(path) { (folder: inout Folder) throws(StorageError) -> UInt32 in
-            let uid = Self.add(message, flags: [], keywords: [], date: Int64(clockSeconds()), to: &folder)
-            folder.unseenByOpen.insert(uid)
-            return uid
+            Self.add(message, flags: [], keywords: [], date: Int64(clockSeconds()), to: &folder)
         }
     }
 
+    @discardableResult
     private static func add(_ message: [UInt8], flags: SystemFlags, keywords: [String], date: Int64, to folder: inout Folder) -> UInt32 {
         let uid = folder.uidNext
         folder.uidNext += 1

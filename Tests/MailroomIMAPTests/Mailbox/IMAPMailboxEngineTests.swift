@@ -34,9 +34,29 @@ struct IMAPMailboxEngineTests {
     func selectedEngine(storage: MemoryStorage = MemoryStorage()) -> IMAPMailboxEngine {
         _ = try? storage.append(.inbox, message: Array(Self.message1.utf8), flags: [], keywords: [], internalDate: 1_800_000_000)
         _ = try? storage.append(.inbox, message: Array(Self.message2.utf8), flags: [.flagged], keywords: ["$Work"], internalDate: 1_800_000_100)
+        // Another session saw them first: they are not \Recent here (see `recent` below).
+        _ = try? storage.open(.inbox)
         let engine = IMAPMailboxEngine(storage: storage)
         Self.run(engine, "s SELECT INBOX")
         return engine
+    }
+
+    @Test("\\Recent: SELECT claims what arrived, EXAMINE only reports it, new arrivals while selected are claimed")
+    func recent() {
+        let storage = MemoryStorage()
+        _ = try? storage.append(.inbox, message: Array(Self.message1.utf8), flags: [], keywords: [], internalDate: nil)
+        let examiner = IMAPMailboxEngine(storage: storage)
+        #expect(Self.run(examiner, "a EXAMINE INBOX").contains("* 1 RECENT"))
+        let first = IMAPMailboxEngine(storage: storage)
+        #expect(Self.run(first, "b SELECT INBOX").contains("* 1 RECENT"))
+        #expect(Self.run(first, "c FETCH 1 FLAGS")[0] == "* 1 FETCH (FLAGS (\\Recent))")
+        let second = IMAPMailboxEngine(storage: storage)
+        #expect(Self.run(second, "d SELECT INBOX").contains("* 0 RECENT"))
+        _ = try? storage.append(.inbox, message: Array(Self.message2.utf8), flags: [], keywords: [], internalDate: nil)
+        #expect(Self.run(first, "e NOOP") == ["* 2 EXISTS", "* 2 RECENT", "e OK NOOP completed"])
+        #expect(Self.run(second, "f NOOP") == ["* 2 EXISTS", "* 0 RECENT", "f OK NOOP completed"])
+        #expect(Self.run(second, "g SEARCH NEW")[0] == "* SEARCH")
+        #expect(Self.run(first, "h SEARCH NEW")[0] == "* SEARCH 1 2")
     }
 
     @Test("SELECT answers FLAGS, EXISTS, RECENT, UNSEEN, PERMANENTFLAGS, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, READ-WRITE")

@@ -1,0 +1,193 @@
+// MailroomConformanceTests — the outside IMAP conformance scripts (Dovecot imaptest, Apache James
+// MPT) against Mailroom's own IMAP server: the real `mailroom serve` binary of this build, with
+// only its IMAP listener on a free 127.0.0.1 port and one disposable user. The outcome of every
+// script must be the one recorded in the tables below: every script not listed passes; each
+// listed one fails or is skipped for the reason given. A script that starts passing fails the
+// test too, so the tables (and the numbers in docs/design.md) stay true.
+//
+// The same runners and the same comparison validate themselves against Dovecot in
+// ConformanceTests.swift; the James scripts run here without an account reset between them
+// (the runner removes what it can over IMAP), which the Dovecot run has.
+// MAILROOM_CONFORMANCE_VERBOSE=1 prints every result as it comes.
+
+import Foundation
+import MailroomTestSupport
+import Testing
+
+@Suite("IMAP conformance scripts against Mailroom", .serialized)
+struct MailroomConformanceTests {
+    typealias Expected = DovecotConformanceTests.Expected
+
+    /// imaptest scripts Mailroom does not pass yet, and why.
+    static let imaptestExpected: [String: Expected] = [
+        "append-binary": .fails("the ~{{{ expectation of BINARY[1] (Dovecot fails it with this runner too)"),
+        "catenate": .skipped("CATENATE is not implemented"),
+        "catenate-multiappend": .skipped("CATENATE and MULTIAPPEND are not implemented"),
+        "esort": .skipped("ESORT (SORT) is not implemented"),
+        "listext": .fails("LIST (SUBSCRIBED) does not show subscribed folders that do not exist (\\NonExistent)"),
+        "multiappend": .skipped("MULTIAPPEND is not implemented"),
+        "notify": .skipped("NOTIFY and QRESYNC are not implemented"),
+        "search-context-update": .skipped("CONTEXT=SEARCH is not implemented"),
+        "search-context-update2": .skipped("CONTEXT=SEARCH is not implemented"),
+        "search-context-update3": .skipped("CONTEXT=SEARCH is not implemented"),
+        "search-partial": .skipped("CONTEXT=SEARCH (PARTIAL) is not implemented"),
+        "sort-addresses": .skipped("SORT is not implemented"),
+        "sort-arrival": .skipped("SORT is not implemented"),
+        "sort-date": .skipped("SORT is not implemented"),
+        "sort-display-from": .skipped("SORT=DISPLAY is not implemented"),
+        "sort-display-to": .skipped("SORT=DISPLAY is not implemented"),
+        "sort-partial": .skipped("CONTEXT=SORT is not implemented"),
+        "sort-size": .skipped("SORT is not implemented"),
+        "sort-subject": .skipped("SORT is not implemented"),
+        "thread": .skipped("THREAD is not implemented"),
+        "thread-orderedsubject": .skipped("THREAD is not implemented"),
+        "thread-orderedsubject2": .skipped("THREAD is not implemented"),
+        "thread2": .skipped("THREAD is not implemented"),
+        "thread3": .skipped("THREAD is not implemented"),
+        "thread4": .skipped("THREAD is not implemented"),
+        "thread5": .skipped("THREAD is not implemented"),
+        "thread6": .skipped("THREAD is not implemented"),
+        "thread7": .skipped("THREAD is not implemented"),
+        "thread8": .skipped("THREAD is not implemented"),
+        "urlauth": .skipped("URLAUTH is not implemented"),
+        "urlauth-binary": .skipped("URLAUTH is not implemented"),
+        "urlauth2": .skipped("URLAUTH is not implemented"),
+    ]
+
+    @Test("every Dovecot imaptest script passes or fails as recorded")
+    func imaptest() throws {
+        let server = try MailroomServerProcess()
+        let suite = IMAPScriptSuite.imaptest
+        let results = suite.run(port: server.port, user: server.user, password: server.password, timeout: 10,
+                                progress: { if DovecotConformanceTests.verbose { print($0) } })
+        DovecotConformanceTests.check(results, against: Self.imaptestExpected, suite: "imaptest (Mailroom)")
+    }
+
+    @Test("James MPT IMAP scripts: how many pass")
+    func jamesMPT() throws {
+        let server = try MailroomServerProcess()
+        let suite = IMAPScriptSuite.jamesMPT
+        let results = suite.run(port: server.port, user: server.user, password: server.password, timeout: 5,
+                                progress: { if DovecotConformanceTests.verbose { print($0) } })
+        print(IMAPScriptSuite.summary(results))
+        // Not yet a table per script (ACL, METADATA, shared namespaces and James's own wording
+        // account for most failures; see docs/design.md): the count may only go up.
+        #expect(results.filter(\.passed).count >= Self.jamesMinimumPassing,
+                 "fewer James scripts pass than the \(Self.jamesMinimumPassing) recorded")
+    }
+
+    /// Measured: 32 of 167 (Dovecot 2.3.19 passes 42 with an account reset between scripts).
+    static let jamesMinimumPassing = 32
+}
+
+/// The `mailroom serve` of this build with only its IMAP listener, in a temporary directory,
+/// with alice@example.com. Stopped (SIGTERM, then waited for) when released.
+final class MailroomServerProcess {
+    let root: String
+    let port: Int
+    let user = "alice@example.com"
+    let password = "conformance-Pass-1"
+    private let process = Process()
+
+    /// <repository>/.build/debug/mailroom (built by `swift build --build-tests`).
+    static var binary: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/mailroom").path
+    }
+
+    init() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the binary first (\(Self.binary))")
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("mailroom-conformance-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        let config = """
+            [store]
+            cache_ttl_seconds = 0
+            [store.sqlite]
+            path = "\(root)/db/mailroom.sqlite"
+            [storage]
+            mail_root = "\(root)/mail"
+            spool_dir = "\(root)/spool"
+            [passwords]
+            yescrypt_cost = 1
+            [smtp]
+            mx_listen = ""
+            submission_listen = ""
+            submissions_listen = ""
+            [pop3]
+            pop3_listen = ""
+            pop3s_listen = ""
+            [imap]
+            imap_listen = "127.0.0.1:\(port)"
+            imaps_listen = ""
+            failed_login_delay_seconds = 0
+            [tls]
+            self_signed_dir = "\(root)/tls"
+            """
+        try config.write(toFile: "\(root)/mailroom.toml", atomically: true, encoding: .utf8)
+        try run(["domain", "add", "example.com"])
+        try run(["user", "add", user, password])
+        let log = "\(root)/serve.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--config", "\(root)/mailroom.toml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !Self.listening(port) {
+            try #require(process.isRunning, "mailroom serve exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            try #require(Date() < deadline, "mailroom serve does not listen on \(port) after 60 s")
+            usleep(50_000)
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private func run(_ arguments: [String]) throws {
+        let admin = Process()
+        admin.executableURL = URL(fileURLWithPath: Self.binary)
+        admin.arguments = arguments + ["--config", "\(root)/mailroom.toml"]
+        admin.currentDirectoryURL = URL(fileURLWithPath: root)
+        admin.standardOutput = FileHandle.nullDevice
+        admin.standardError = FileHandle.nullDevice
+        try admin.run()
+        admin.waitUntilExit()
+        try #require(admin.terminationStatus == 0, "mailroom \(arguments.joined(separator: " ")) failed")
+    }
+
+    /// A port the kernel just gave out on 127.0.0.1 (bound and released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound, "cannot bind a free port")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func listening(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
