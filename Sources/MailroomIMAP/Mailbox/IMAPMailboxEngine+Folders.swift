@@ -150,6 +150,16 @@ extension IMAPMailboxEngine {
         func subscribedBelow(_ path: FolderPath) -> Bool {
             !path.isInbox && folders.contains { path.isAncestor(of: $0.path) && $0.subscribed }
         }
+        func displayName(_ path: FolderPath) -> String {
+            path.isInbox ? "INBOX" : path.components.joined(separator: String(MailboxPath.delimiter))
+        }
+        /// RFC 5258 §3.5: CHILDINFO tells of a subscribed child that the patterns do not list
+        /// themselves.
+        func subscribedBelowUnlisted(_ path: FolderPath) -> Bool {
+            !path.isInbox && folders.contains { child in
+                path.isAncestor(of: child.path) && child.subscribed && !matchers.contains { $0.matches(displayName(child.path)) }
+            }
+        }
         let percentPattern = patterns.contains { $0.contains(UInt8(ascii: "%")) }
         var responses: [IMAPResponse] = []
         for info in folders {
@@ -159,9 +169,9 @@ extension IMAPMailboxEngine {
             if subscribedOnly && !info.subscribed {
                 // RECURSIVEMATCH (RFC 5258 §3.5): a parent is listed when a child matches
                 // the selection; CHILDINFO says why.
-                guard recursive, matches, subscribedBelow(info.path) else { continue }
+                guard recursive, matches, subscribedBelowUnlisted(info.path) else { continue }
                 childInfo = ["SUBSCRIBED"]
-            } else if recursive && subscribedOnly && subscribedBelow(info.path) {
+            } else if recursive && subscribedOnly && subscribedBelowUnlisted(info.path) {
                 childInfo = ["SUBSCRIBED"]
             }
             if specialUseOnly && info.specialUse == nil { matches = false }
@@ -184,6 +194,18 @@ extension IMAPMailboxEngine {
             responses.append(lsub ? .untagged(.lsub(item)) : .untagged(.list(item)))
             if !statusItems.isEmpty, info.exists, let values = try? statusValues(info.path, statusItems) {
                 responses.append(.untagged(.status(wireName(info.path), values)))
+            }
+        }
+        if subscribedOnly || lsub {
+            // Subscribed names without a folder (deleted, or never created): LSUB shows them,
+            // LIST (SUBSCRIBED) with \NonExistent (RFC 5258 §3.1).
+            let known = Set(folders.map(\.path))
+            for path in try storage.subscribedFolders() where !known.contains(path) && !path.isInbox {
+                let name = path.components.joined(separator: String(MailboxPath.delimiter))
+                guard matchers.contains(where: { $0.matches(name) }) else { continue }
+                let item = MailboxListItem(attributes: lsub ? [] : [.nonExistent, .subscribed],
+                                           delimiter: options.delimiter, name: wireName(path))
+                responses.append(lsub ? .untagged(.lsub(item)) : .untagged(.list(item)))
             }
         }
         emit(responses)

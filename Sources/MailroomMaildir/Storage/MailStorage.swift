@@ -234,6 +234,9 @@ public protocol MailStorage: Sendable {
     func renameFolder(_ path: FolderPath, to newPath: FolderPath) throws(StorageError)
     func deleteFolder(_ path: FolderPath) throws(StorageError)
     func setSubscribed(_ path: FolderPath, _ subscribed: Bool) throws(StorageError)
+    /// Every subscribed name, whether the folder exists or not (IMAP LSUB and
+    /// LIST (SUBSCRIBED) show both; RFC 5258 §3.1 \NonExistent).
+    func subscribedFolders() throws(StorageError) -> [FolderPath]
 
     // Messages
     /// Brings the folder up to date with the files (and other writers) and returns its state.

@@ -268,6 +268,8 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
 
     /// Dovecot reads both: version 1 (one name per line, modified UTF-7, '.' between levels),
     /// which we write, and version 2 ("V\t2" then names in UTF-8 with '\t' between levels).
+    public func subscribedFolders() throws(StorageError) -> [FolderPath] { readSubscriptions() }
+
     func readSubscriptions() -> [FolderPath] {
         guard let bytes = try? FileSystem.read("\(root)/subscriptions") else { return [] }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)

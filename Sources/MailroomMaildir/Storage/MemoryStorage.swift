@@ -93,6 +93,10 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
         }
     }
 
+    public func subscribedFolders() throws(StorageError) -> [FolderPath] {
+        lock.withLock { subscriptions.sorted() }
+    }
+
     public func createFolder(_ path: FolderPath) throws(StorageError) {
         try validate(path)
         try locked { () throws(StorageError) -> Void in

@@ -160,6 +160,15 @@ struct IMAPMailboxEngineTests {
         #expect(Self.run(engine, "f DELETE Projects").last == "f NO [HASCHILDREN] Mailbox has children, delete them first")
     }
 
+    @Test("a subscription without a folder: LSUB shows it, LIST (SUBSCRIBED) marks it \\NonExistent, LIST leaves it out")
+    func subscribedButMissing() {
+        let engine = IMAPMailboxEngine(storage: MemoryStorage())
+        #expect(Self.run(engine, "a SUBSCRIBE Gone") == ["a OK SUBSCRIBE completed"])
+        #expect(Self.run(engine, "b LSUB \"\" *").contains("* LSUB () \".\" Gone"))
+        #expect(Self.run(engine, "c LIST (SUBSCRIBED) \"\" *").contains("* LIST (\\NonExistent \\Subscribed) \".\" Gone"))
+        #expect(!Self.run(engine, "d LIST \"\" *").contains { $0.hasSuffix(" Gone") })
+    }
+
     @Test("two sessions: an expunge elsewhere is held back during FETCH and sent at NOOP")
     func twoSessions() {
         let storage = MemoryStorage()
