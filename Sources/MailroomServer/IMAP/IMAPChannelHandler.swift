@@ -12,8 +12,8 @@
 // mailbox are pushed as they happen; "* OK Still here" every imap.idle_keepalive_seconds).
 //
 // While an action is outstanding (a store lookup, mailbox work, the delay before a failed
-// login's answer) no further input is handled; bytes queue in `pending` (reading stops past
-// `maximumPendingBytes` beyond the framer's own limits).
+// login's answer) no further input is handled; bytes queue in `input` (reading stops past
+// PendingInput.maximumBytes beyond the framer's own limits).
 // Change notification: during IDLE the selected folder is observed (MailStorage.observe,
 // inotify through ChangeHub); a notice runs the engine's sync on the pool and writes what it
 // finds, so a delivery shows within a second.
@@ -37,26 +37,22 @@ import MailroomStore
 import NIOCore
 import NIOSSL
 
-final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, SessionConnection {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-
-    /// Input kept while an action is outstanding before reading stops.
-    static let maximumPendingBytes = 1 << 20
 
     private let services: IMAPServices
     private let client: IPAddress?
     private let clientKey: String
     private var session: IMAPSession
     private var framer: IMAPCommandFramer
-    private var pending = ByteBuffer()
+    private var input = PendingInput()
     private var logger: Logger
 
-    private var waiting = false
-    private var closed = false
+    var waiting = false
+    private(set) var closed = false
     private var inProcess = false
     private var shutdownPending = false
-    private var readingPaused = false
 
     private var verifiedUser: User?
     private var attemptedUser: String?
@@ -87,7 +83,7 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Channel events
 
     func channelActive(context: ChannelHandlerContext) {
-        pending = context.channel.allocator.buffer(capacity: 256)
+        input.buffer = context.channel.allocator.buffer(capacity: 256)
         timer = IdleTimer(eventLoop: context.eventLoop) { [unowned self] in self.timerExpired(context: context) }
         logger.debug("connect")
         write(session.greeting(), context: context)
@@ -99,13 +95,9 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         guard !closed else { return }
-        pending.writeBuffer(&bytes)
+        input.append(&bytes, waiting: waiting, context: context)
         armTimer(context: context)
         process(context: context)
-        if waiting, pending.readableBytes > Self.maximumPendingBytes, !readingPaused {
-            readingPaused = true
-            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
-        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -140,7 +132,7 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Input
 
-    /// Handles every complete frame in `pending`, unless an action is outstanding.
+    /// Handles every complete frame in `input`, unless an action is outstanding.
     private func process(context: ChannelHandlerContext) {
         guard !inProcess else { return }
         inProcess = true
@@ -148,17 +140,13 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         while !waiting, !closed {
             framer.mode = session.expectsLine ? .line : .command
             framer.isAuthenticated = session.isAuthenticated
-            let step = framer.next(in: pending.readableBytesView)
-            pending.moveReaderIndex(forwardBy: step.consumed)
+            let step = framer.next(in: input.buffer.readableBytesView)
+            input.buffer.moveReaderIndex(forwardBy: step.consumed)
             guard let event = step.event else { break }
             if case .command = event { commands += 1 }
             perform(session.frameReceived(event), context: context)
         }
-        if pending.readerIndex > 65536 { pending.discardReadBytes() }
-        if readingPaused, !waiting, !closed {
-            readingPaused = false
-            try? context.channel.syncOptions?.setOption(.autoRead, value: true)
-        }
+        input.handled(waiting: waiting, closed: closed, context: context)
         if !closed { context.flush() }
     }
 
@@ -261,37 +249,14 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         logger.info("session end", metadata: ["user": "\(user)", "commands": "\(commands)", "end": "\(reason)"])
     }
 
-    private func ask<T: Sendable>(context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> T,
-                                  then: @escaping (T) -> Void) {
-        waiting = true
-        context.flush()
-        let promise = context.eventLoop.makePromise(of: T.self)
-        promise.completeWithTask { await work() }
-        promise.futureResult.assumeIsolated().whenSuccess { value in
-            guard !self.closed else { return }
-            then(value)
-        }
-    }
-
-    /// Runs blocking `work` on the blocking pool; `then` runs back on the event loop.
+    /// Runs blocking `work` on the blocking pool; `then` runs back on the event loop unless
+    /// the connection closed meanwhile.
     private func onPool<T: Sendable>(context: ChannelHandlerContext, _ work: @escaping @Sendable () throws -> T,
                                      then: @escaping (Result<T, any Error>) -> Void) {
-        waiting = true
         context.flush()
-        services.blockingPool.runIfActive(eventLoop: context.eventLoop, work).assumeIsolated().whenComplete { result in
+        onPool(services.blockingPool, context: context, work) { result in
             guard !self.closed else { return }
             then(result)
-        }
-    }
-
-    /// Holds input and runs `body` after `delay`.
-    private func after(_ delay: TimeAmount, context: ChannelHandlerContext, _ body: @escaping () -> Void) {
-        waiting = true
-        context.flush()
-        guard delay > .zero else { return body() }
-        let loopBound = NIOLoopBound(body, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: delay) {
-            loopBound.value()
         }
     }
 
@@ -442,7 +407,7 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func startTLS(context: ChannelHandlerContext) {
         guard let tls = services.tls else { return close(context: context) }
         // RFC 3501 §6.2.1: nothing the client sent before the handshake may be used.
-        pending.clear()
+        input.buffer.clear()
         framer = IMAPCommandFramer(limits: framer.limits)
         guard context.startServerTLS(tls, logger: logger) else { return close(context: context) }
         session.tlsEstablished()

@@ -90,30 +90,19 @@ final class IMAPServices: Sendable {
     }
 
     func verifyPassword(username: String, password: String) async -> Verdict {
-        do {
-            switch try await store.authenticate(username: username, password: password, service: .imap) {
-            case .success(let user):
-                return Verdict(outcome: .success(user: user.address), user: user)
-            case .failure(let failure):
-                return Verdict(outcome: Self.outcome(of: failure), reason: failure.description)
-            }
-        } catch {
-            logger.warning("IMAP login lookup failed", metadata: ["error": "\(error)"])
-            return Verdict(outcome: .temporaryFailure, reason: "store: \(error)")
+        switch await StoreLogin.password(store, username: username, password: password, service: .imap, logger: logger) {
+        case .verified(let user): Verdict(outcome: .success(user: user.address), user: user)
+        case .refused(let failure): Verdict(outcome: Self.outcome(of: failure), reason: failure.description)
+        case .unavailable(let why): Verdict(outcome: .temporaryFailure, reason: why)
         }
     }
 
     func saslAccount(username: String) async -> Verdict {
-        do {
-            switch try await store.saslAccount(username: username, service: .imap) {
-            case .success(let account):
-                return Verdict(outcome: .success(user: account.user.address), user: account.user, credentials: account.credentials)
-            case .failure(let failure):
-                return Verdict(outcome: .invalidCredentials, reason: failure.description)
-            }
-        } catch {
-            logger.warning("IMAP login lookup failed", metadata: ["error": "\(error)"])
-            return Verdict(outcome: .temporaryFailure, reason: "store: \(error)")
+        switch await StoreLogin.sasl(store, username: username, service: .imap, logger: logger) {
+        case .verified(let account):
+            Verdict(outcome: .success(user: account.user.address), user: account.user, credentials: account.credentials)
+        case .refused(let failure): Verdict(outcome: .invalidCredentials, reason: failure.description)
+        case .unavailable(let why): Verdict(outcome: .temporaryFailure, reason: why)
         }
     }
 

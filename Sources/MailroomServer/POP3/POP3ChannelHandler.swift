@@ -11,7 +11,7 @@
 //
 // While an action is outstanding (a store lookup, opening the maildrop, a message being
 // streamed, the commit, the delay before a failed-login reply) no further input is handled;
-// lines queue in `pending` (reading stops past `maximumPendingBytes`), so replies keep the
+// lines queue in `input` (reading stops past PendingInput.maximumBytes), so replies keep the
 // order of the commands and nothing sent after STLS is executed.
 // RETR/TOP: the file is read in 64 KiB chunks on the blocking pool (never on the event loop),
 // each chunk goes through POP3MessageWriter (CRLF, dot-stuffing) and is written at once; the
@@ -38,28 +38,23 @@ import MailroomStore
 import NIOCore
 import NIOSSL
 
-final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler, SessionConnection {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-
-    /// Input kept while an action is outstanding before reading stops (a pipelining client
-    /// sends far less: 10,000 RETR lines are about 100 KB).
-    static let maximumPendingBytes = 1 << 20
 
     private let services: POP3Services
     private let client: IPAddress?
     private let clientKey: String
     private var session: POP3Session
     private var framer: POP3LineFramer
-    private var pending = ByteBuffer()
+    private var input = PendingInput()
     private var logger: Logger
 
     /// An action is outstanding: input waits.
-    private var waiting = false
-    private var closed = false
+    var waiting = false
+    private(set) var closed = false
     private var inProcess = false
     private var shutdownPending = false
-    private var readingPaused = false
 
     /// The verified account whose maildrop is to be opened, and the login's name and refusal
     /// reason (for the log).
@@ -101,7 +96,7 @@ final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Channel events
 
     func channelActive(context: ChannelHandlerContext) {
-        pending = context.channel.allocator.buffer(capacity: 256)
+        input.buffer = context.channel.allocator.buffer(capacity: 256)
         timer = IdleTimer(eventLoop: context.eventLoop) { [unowned self] in self.timerExpired(context: context) }
         logger.debug("connect")
         perform(session.greeting(), context: context)
@@ -113,13 +108,9 @@ final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         guard !closed else { return }
-        pending.writeBuffer(&bytes)
+        input.append(&bytes, waiting: waiting, context: context)
         armTimer(context: context)
         process(context: context)
-        if waiting, pending.readableBytes > Self.maximumPendingBytes, !readingPaused {
-            readingPaused = true
-            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
-        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -159,26 +150,22 @@ final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Input
 
-    /// Handles every complete line in `pending`, unless an action is outstanding.
+    /// Handles every complete line in `input`, unless an action is outstanding.
     private func process(context: ChannelHandlerContext) {
         guard !inProcess else { return }
         inProcess = true
         defer { inProcess = false }
         while !waiting, !closed {
             framer.lineKind = session.nextLineKind
-            let step = framer.next(in: pending.readableBytesView)
-            pending.moveReaderIndex(forwardBy: step.consumed)
+            let step = framer.next(in: input.buffer.readableBytesView)
+            input.buffer.moveReaderIndex(forwardBy: step.consumed)
             guard let event = step.event else { break }
             switch event {
             case .line(let line): perform(session.lineReceived(line), context: context)
             case .lineTooLong: perform(session.lineTooLong(), context: context)
             }
         }
-        if pending.readerIndex > 65536 { pending.discardReadBytes() }
-        if readingPaused, !waiting, !closed {
-            readingPaused = false
-            try? context.channel.syncOptions?.setOption(.autoRead, value: true)
-        }
+        input.handled(waiting: waiting, closed: closed, context: context)
         if !closed { context.flush() }
     }
 
@@ -270,25 +257,10 @@ final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                                               "end": "\(reason)"])
     }
 
-    /// Runs `work` (a store lookup) as a task; `then` runs back on the event loop unless the
-    /// connection closed meanwhile.
-    private func ask<T: Sendable>(context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> T,
-                                  then: @escaping (T) -> Void) {
-        waiting = true
-        context.flush()
-        let promise = context.eventLoop.makePromise(of: T.self)
-        promise.completeWithTask { await work() }
-        promise.futureResult.assumeIsolated().whenSuccess { value in
-            guard !self.closed else { return }
-            then(value)
-        }
-    }
-
     /// Runs blocking `work` on the blocking pool; `then` runs back on the event loop.
     private func onPool<T: Sendable>(context: ChannelHandlerContext, _ work: @escaping @Sendable () throws -> T,
                                      then: @escaping (Result<T, any Error>) -> Void) {
-        waiting = true
-        services.blockingPool.runIfActive(eventLoop: context.eventLoop, work).assumeIsolated().whenComplete(then)
+        onPool(services.blockingPool, context: context, work, then: then)
     }
 
     // MARK: Logins
@@ -322,17 +294,6 @@ final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         after(services.failedLoginDelay(failures: failures), context: context) {
             self.write(reply, context: context)
             if close { self.close(context: context) } else { self.resume(nil, context: context) }
-        }
-    }
-
-    /// Holds input and runs `body` after `delay`.
-    private func after(_ delay: TimeAmount, context: ChannelHandlerContext, _ body: @escaping () -> Void) {
-        waiting = true
-        context.flush()
-        guard delay > .zero else { return body() }
-        let loopBound = NIOLoopBound(body, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: delay) {
-            loopBound.value()
         }
     }
 
@@ -480,7 +441,7 @@ final class POP3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func startTLS(context: ChannelHandlerContext) {
         guard let tls = services.tls else { return close(context: context) }
         // RFC 2595 §4: nothing the client sent before the handshake may be used.
-        pending.clear()
+        input.buffer.clear()
         framer = POP3LineFramer(limits: framer.limits)
         guard context.startServerTLS(tls, logger: logger) else { return close(context: context) }
         perform(session.tlsEstablished(), context: context)

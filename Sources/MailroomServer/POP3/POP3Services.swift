@@ -98,32 +98,20 @@ final class POP3Services: Sendable {
     }
 
     func verifyPassword(username: String, password: String) async -> Verdict {
-        do {
-            switch try await store.authenticate(username: username, password: password, service: .pop3) {
-            case .success(let user):
-                return verified(user, credentials: nil)
-            case .failure(let failure):
-                return Verdict(outcome: Self.outcome(of: failure), reason: failure.description)
-            }
-        } catch {
-            logger.warning("POP3 login lookup failed", metadata: ["error": "\(error)"])
-            return Verdict(outcome: .temporaryFailure, reason: "store: \(error)")
+        switch await StoreLogin.password(store, username: username, password: password, service: .pop3, logger: logger) {
+        case .verified(let user): verified(user, credentials: nil)
+        case .refused(let failure): Verdict(outcome: Self.outcome(of: failure), reason: failure.description)
+        case .unavailable(let why): Verdict(outcome: .temporaryFailure, reason: why)
         }
     }
 
     /// The SASL secrets of a user (CRAM-MD5, SCRAM-SHA-256); nil credentials for any refusal,
     /// so the exchange fails only after the client's proof.
     func saslAccount(username: String) async -> Verdict {
-        do {
-            switch try await store.saslAccount(username: username, service: .pop3) {
-            case .success(let account):
-                return verified(account.user, credentials: account.credentials)
-            case .failure(let failure):
-                return Verdict(outcome: .invalidCredentials, reason: failure.description)
-            }
-        } catch {
-            logger.warning("POP3 login lookup failed", metadata: ["error": "\(error)"])
-            return Verdict(outcome: .temporaryFailure, reason: "store: \(error)")
+        switch await StoreLogin.sasl(store, username: username, service: .pop3, logger: logger) {
+        case .verified(let account): verified(account.user, credentials: account.credentials)
+        case .refused(let failure): Verdict(outcome: .invalidCredentials, reason: failure.description)
+        case .unavailable(let why): Verdict(outcome: .temporaryFailure, reason: why)
         }
     }
 
