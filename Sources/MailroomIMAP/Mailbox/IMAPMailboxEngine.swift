@@ -68,9 +68,6 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
         }
     }
 
-    /// The selected folder, for change notifications.
-    public var selectedPath: FolderPath? { lock.withLock { selected?.path } }
-
     /// Calls `handler` (on any thread) soon after the selected folder may have changed, until
     /// the observation is cancelled; nil when nothing is selected or it cannot be watched.
     public func observeSelected(_ handler: @escaping @Sendable () -> Void) -> (any ChangeObservation)? {

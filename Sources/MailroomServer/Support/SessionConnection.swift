@@ -31,7 +31,12 @@ struct PendingInput {
 
     /// After the handled input: gives consumed space back and reads again if reading stopped.
     mutating func handled(waiting: Bool, closed: Bool, context: ChannelHandlerContext) {
-        if buffer.readerIndex > 65536 { buffer.discardReadBytes() }
+        if buffer.readableBytes == 0, buffer.capacity > 65536 {
+            // A large APPEND or a burst is over: do not keep its memory for the connection's life.
+            buffer = context.channel.allocator.buffer(capacity: 256)
+        } else if buffer.readerIndex > 65536 {
+            buffer.discardReadBytes()
+        }
         if readingPaused, !waiting, !closed {
             readingPaused = false
             try? context.channel.syncOptions?.setOption(.autoRead, value: true)
