@@ -4,7 +4,8 @@
 // Standards: RFC 3501 §6.3.11 (APPEND: flags, internal date; TRYCREATE when the mailbox does
 // not exist), §6.4.3 (EXPUNGE: an EXPUNGE response per message), §6.4.6 (STORE: FETCH
 // responses with the new flags unless .SILENT), §6.4.7 (COPY; TRYCREATE), §6.4.8 (UID
-// commands; a UID set that matches nothing is not an error), RFC 4315 (APPENDUID, COPYUID,
+// commands; a UID set that matches nothing is not an error), RFC 3502 (MULTIAPPEND: several
+// messages in one APPEND, all or none), RFC 4315 (APPENDUID, COPYUID,
 // UID EXPUNGE), RFC 6851 (MOVE: OK [COPYUID] untagged first, then EXPUNGE responses),
 // RFC 7162 §3.1.3 (STORE UNCHANGEDSINCE: messages changed since are left alone and reported
 // in [MODIFIED]; FETCH responses carry MODSEQ), RFC 3501 §7.4.1 (no EXPUNGE during
@@ -66,11 +67,15 @@ extension IMAPMailboxEngine {
         let path = try folder(name)
         var uids: [UInt32] = []
         var validity: UInt32 = 0
+        // MULTIAPPEND (RFC 3502 §3): all the messages or none. Sizes are checked before
+        // anything is stored; if storing one fails, the ones already stored are removed again.
         for message in messages {
             guard message.data.count <= options.maxAppendBytes else {
                 return no(tag, .tooBig, "Message is larger than the \(options.maxAppendBytes) octets allowed")
             }
             guard !message.data.isEmpty else { return no(tag, .cannot, "Empty message") }
+        }
+        for message in messages {
             let (flags, keywords) = Self.split(message.flags ?? [])
             let appended = Result { () throws(StorageError) -> AppendResult in
                 try storage.append(path, message: message.data, flags: flags, keywords: keywords,
@@ -80,9 +85,9 @@ extension IMAPMailboxEngine {
             case .success(let result):
                 uids.append(result.uid)
                 validity = result.uidValidity
-            case .failure(.folderNotFound):
-                return no(tag, .tryCreate, "Mailbox does not exist")
             case .failure(let error):
+                if !uids.isEmpty { _ = try? storage.expunge(path, uids: uids) }
+                if case .folderNotFound = error { return no(tag, .tryCreate, "Mailbox does not exist") }
                 throw error
             }
         }

@@ -37,7 +37,7 @@ public struct IMAPSessionConfiguration: Sendable, Equatable {
     public static let standardExtensions = [
         "SASL-IR", "ID", "ENABLE", "IDLE", "LITERAL+", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN",
         "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "ESEARCH", "SEARCHRES", "QUOTA", "QUOTA=RES-STORAGE",
-        "QUOTA=RES-MESSAGE", "CONDSTORE", "UTF8=ACCEPT", "STATUS=SIZE", "BINARY",
+        "QUOTA=RES-MESSAGE", "CONDSTORE", "UTF8=ACCEPT", "STATUS=SIZE", "BINARY", "MULTIAPPEND",
     ]
 
     public init(hostName: String, limits: IMAPLimits = .default, maxBadCommands: Int = Self.defaultMaxBadCommands,

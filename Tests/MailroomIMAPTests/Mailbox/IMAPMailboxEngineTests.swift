@@ -89,6 +89,17 @@ struct IMAPMailboxEngineTests {
         #expect(Self.run(engine, "b APPEND Nowhere {3+}\r\nabc").last == "b NO [TRYCREATE] Mailbox does not exist")
     }
 
+    @Test("MULTIAPPEND stores every message or none")
+    func multiappend() {
+        let engine = selectedEngine()
+        let out = Self.run(engine, "a APPEND INBOX {3+}\r\nx 1 (\\Seen) {3+}\r\ny 2")
+        #expect(out.last?.hasSuffix(" 3:4] APPEND completed") == true, "\(out)")
+        #expect(out.contains("* 4 EXISTS"))
+        #expect(Self.run(engine, "b APPEND Nowhere {3+}\r\nx 1 {3+}\r\ny 2").last == "b NO [TRYCREATE] Mailbox does not exist")
+        #expect(Self.run(engine, "c APPEND INBOX {3+}\r\nx 1 {0+}\r\n").last == "c NO [CANNOT] Empty message")
+        #expect(Self.run(engine, "d STATUS INBOX (MESSAGES)")[0] == "* STATUS INBOX (MESSAGES 4)")
+    }
+
     @Test("FETCH: UID, FLAGS, sizes, ENVELOPE; BODY[] sets \\Seen and shows FLAGS, BODY.PEEK does not")
     func fetch() {
         let engine = selectedEngine()
