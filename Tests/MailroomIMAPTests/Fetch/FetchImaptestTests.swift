@@ -35,21 +35,8 @@ struct FetchImaptestTests {
 
     static var directory: URL { Corpora.path("imaptest-scripts/tests") }
 
-    /// The messages of an mbox as APPEND stores them (see the header).
-    static func mbox(_ url: URL) throws -> [[UInt8]] {
-        let lines = Latin1.lines(Latin1.string(try Data(contentsOf: url)))
-        var messages: [[String]] = []
-        for line in lines {
-            if line.hasPrefix("From ") {
-                messages.append([])
-            } else if !messages.isEmpty {
-                var line = line
-                if line.hasSuffix("\r") { line.removeLast() }
-                messages[messages.count - 1].append(line)
-            }
-        }
-        return messages.map { lines in Latin1.bytes(lines.map { $0 + "\r\n" }.joined()) }
-    }
+    /// The messages of an mbox as APPEND stores them (the runner's reading).
+    static func mbox(_ url: URL) throws -> [[UInt8]] { try MboxSource.messages(at: url) }
 
     @Test("each script's FETCH responses match", arguments: scripts)
     func script(_ name: String) throws {

@@ -13,23 +13,9 @@ import Testing
 
 @Suite("Mailbox: ENVELOPE and BODYSTRUCTURE")
 struct MessageStructureTests {
-    /// The messages of an mbox file (split at "From " lines), with CRLF line ends as APPEND
-    /// would store them.
+    /// The messages of an imaptest mbox as the conformance runner APPENDs them.
     static func mbox(_ name: String) throws -> [[UInt8]] {
-        let text = try String(contentsOf: Corpora.path("imaptest-scripts/tests/\(name)"), encoding: .utf8)
-        var messages: [[String]] = []
-        for line in text.components(separatedBy: "\n") {
-            if line.hasPrefix("From ") {
-                messages.append([])
-            } else if !messages.isEmpty {
-                messages[messages.count - 1].append(line)
-            }
-        }
-        return messages.map { lines in
-            var lines = lines
-            while lines.last == "" { lines.removeLast() }
-            return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
-        }
+        try MboxSource.messages(at: Corpora.path("imaptest-scripts/tests/\(name)"))
     }
 
     static func encode(_ envelope: Envelope) -> String {

@@ -32,7 +32,7 @@ struct ImaptestSearchScriptTests {
         let (header, commands) = ScriptRunner.parse(text)
         let own = directory.appendingPathComponent(name + ".mbox")
         let mbox = FileManager.default.fileExists(atPath: own.path) ? own : directory.appendingPathComponent("default.mbox")
-        let messages = ScriptRunner.mboxMessages(try Data(contentsOf: mbox))
+        let messages = try MboxSource.messages(at: mbox)
         #expect(!messages.isEmpty, "messages in \(mbox.lastPathComponent)")
         let count = header["messages"].flatMap { Int($0) } ?? messages.count
         for i in 0..<count { runner.append(messages[i % messages.count]) }
@@ -85,22 +85,6 @@ struct ScriptRunner {
             }
         }
         return (header, commands)
-    }
-
-    /// mbox messages: the lines after each "From " line, the empty line before the next one
-    /// dropped.
-    static func mboxMessages(_ data: Data) -> [[UInt8]] {
-        var messages: [[String]] = []
-        let text = String(decoding: data, as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("From ") { messages.append([]); continue }
-            if !messages.isEmpty { messages[messages.count - 1].append(String(line)) }
-        }
-        return messages.map { lines in
-            var lines = lines
-            while lines.last == "" { lines.removeLast() }
-            return Array(lines.map { $0 + "\r\n" }.joined().utf8)
-        }
     }
 
     mutating func append(_ bytes: [UInt8]) {

@@ -891,7 +891,7 @@ extension String {
 /// The messages of an mbox file (RFC 4155): each starts at a `From ` line; its internal date is
 /// that line's asctime date. Line ends become CRLF; the empty line that separates messages is
 /// not part of the message. Reading wraps round to the first message after the last.
-final class MboxSource {
+public final class MboxSource {
     struct Message {
         var text: String
         /// IMAP date-time ("22-Feb-2008 17:06:23 +0000"), or nil when the From line has none.
@@ -927,6 +927,12 @@ final class MboxSource {
         }
         finish()
         self.messages = messages
+    }
+
+    /// Each message's octets as the runner APPENDs them (the text in Latin-1, CRLF line ends,
+    /// the empty line before the next "From " kept), for tests that read the same mailboxes.
+    public static func messages(at url: URL) throws -> [[UInt8]] {
+        try MboxSource(url: url).messages.map { Latin1.bytes($0.text) }
     }
 
     func next() -> Message {
