@@ -120,7 +120,7 @@ struct MaildirRecentTests {
         #expect(newUID == 3, "files from cur/ are numbered first when the index is built from nothing")
     }
 
-    @Test("a version-1 index is read as all claimed, then written as version 2")
+    @Test("a version-1 index is read as all claimed, then written as the current version")
     func upgradeFromVersion1() throws {
         let f = try MaildirFixture()
         let s = f.storage()
@@ -141,30 +141,34 @@ struct MaildirRecentTests {
                 "MODSEQs kept: the old index was read, not rebuilt")
         #expect(snap.recent == [4])
         let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(written[4..<8] == [2, 0, 0, 0][...])
+        #expect(written[4..<8] == [3, 0, 0, 0][...])
         #expect(FolderIndexFile.decode(written)?.firstRecentUID == 5)
         f.restart()
         #expect(try f.storage().open(.inbox).recent.isEmpty)
     }
 
-    @Test("index format: version 2 round-trips the first recent UID; unknown versions are damage")
+    @Test("index format: version 3 round-trips the first recent UID and cur/'s listing time; older versions are read; unknown ones are damage")
     func indexFormat() throws {
         var index = FolderIndexFile()
         index.uidValidity = 1_700_000_000
         index.nextUID = 10
         index.highestModSeq = 42
         index.firstRecentUID = 7
+        index.curListedAt = 1_700_000_123_456_789_000
         index.records = [IndexRecord(uid: 3, flags: [.seen], keywordBits: 0b101, inCur: true, modSeq: 40, size: 100,
                                      internalDate: 1_700_000_000, fileName: "1700000000.M1P1.host,S=98,W=100:2,Sac")]
         let bytes = index.encoded()
-        #expect(Array(bytes[0..<8]) == Array("MRIX".utf8) + [2, 0, 0, 0])
+        #expect(Array(bytes[0..<8]) == Array("MRIX".utf8) + [3, 0, 0, 0])
         #expect(FolderIndexFile.decode(bytes) == index)
 
-        var v1 = index
+        var v2 = index
+        v2.curListedAt = 0
+        #expect(FolderIndexFile.decode(Self.versionTwo(index)) == v2, "version 2: cur/ never listed")
+        var v1 = v2
         v1.firstRecentUID = index.nextUID
         #expect(FolderIndexFile.decode(Self.versionOne(index)) == v1, "version 1: everything below next UID claimed")
 
-        for version: UInt8 in [0, 3, 255] {
+        for version: UInt8 in [0, 4, 255] {
             var other = bytes
             other[4] = version
             #expect(FolderIndexFile.decode(Self.resealed(other)) == nil, "version \(version)")
@@ -173,9 +177,17 @@ struct MaildirRecentTests {
 
     // MARK: Helpers
 
+    /// `index` as Mailroom wrote it before cur/'s listing time was kept: version 2.
+    static func versionTwo(_ index: FolderIndexFile) -> [UInt8] {
+        var bytes = Array(index.encoded().dropLast(8))
+        bytes[4..<8] = [2, 0, 0, 0]
+        bytes.removeSubrange(156..<164)   // after the header (28 bytes) and the four stamps (128)
+        return resealed(bytes + [0, 0, 0, 0, 0, 0, 0, 0])
+    }
+
     /// `index` as Mailroom wrote it before \Recent was kept: version 1, no first recent UID.
     static func versionOne(_ index: FolderIndexFile) -> [UInt8] {
-        var bytes = Array(index.encoded().dropLast(8))
+        var bytes = Array(versionTwo(index).dropLast(8))
         bytes[4..<8] = [1, 0, 0, 0]
         bytes.removeSubrange(24..<28)   // after magic, version, uidvalidity, next uid, highest modseq
         return resealed(bytes + [0, 0, 0, 0, 0, 0, 0, 0])

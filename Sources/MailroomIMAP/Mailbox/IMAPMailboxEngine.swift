@@ -245,7 +245,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     func sync(allowExpunge: Bool) -> [IMAPResponse] {
         guard var box = selected else { return [] }
         // A read-write session claims \Recent for what arrived since (Dovecot does the same).
-        if let snapshot = try? storage.open(box.path, claimRecent: !box.isReadOnly) {
+        // Nothing is listed when the folder is where this session last saw it.
+        if let snapshot = try? storage.open(box.path, claimRecent: !box.isReadOnly, unlessAt: box.storageVersion) {
             box.apply(snapshot)
         }
         let updates = box.announce(allowExpunge: allowExpunge)

@@ -41,6 +41,9 @@ public struct SelectedMailbox: Sendable {
     public private(set) var uidValidity: UInt32
     public private(set) var uidNext: UInt32
     public private(set) var highestModSeq: UInt64
+    /// The storage's version at the last snapshot taken in (the next sync asks for a listing
+    /// only if the folder is past it).
+    public private(set) var storageVersion: FolderVersion
 
     /// The client's view, in sequence order (increasing UID).
     private var entries: [Entry]
@@ -66,6 +69,7 @@ public struct SelectedMailbox: Sendable {
         uidValidity = snapshot.uidValidity
         uidNext = snapshot.uidNext
         highestModSeq = snapshot.highestModSeq
+        storageVersion = snapshot.version
         entries = snapshot.messages.map { Entry(info: $0, expunged: false) }
         recent = snapshot.recent
         toldExists = entries.count
@@ -131,6 +135,7 @@ public struct SelectedMailbox: Sendable {
     public mutating func apply(_ snapshot: FolderSnapshot) -> Bool {
         uidNext = snapshot.uidNext
         highestModSeq = max(highestModSeq, snapshot.highestModSeq)
+        storageVersion = snapshot.version
         var merged: [Entry] = []
         merged.reserveCapacity(max(entries.count, snapshot.messages.count))
         var i = 0, j = 0

@@ -19,14 +19,18 @@
 //
 // Format (little endian): "MRIX" u32 version, u32 uidvalidity, u32 next uid, u64 highest
 // modseq, [version 2: u32 first recent uid], 4 stamps of (u64 dev, u64 inode, i64 size,
-// i64 mtime ns), i64 last tmp cleanup (s), u32 count, then per record: u32 uid, u8 flags,
+// i64 mtime ns), [version 3: i64 time of the last listing of cur/ (ns)], i64 last tmp
+// cleanup (s), u32 count, then per record: u32 uid, u8 flags,
 // u32 keyword letter bits, u8 location (0 new/, 1 cur/), u64 modseq, i64 size, i64 internal
 // date, u16 name length, name bytes; finally a u64 FNV-1a checksum of everything before it.
 // Versions: 1 had no first recent uid; it is read as "everything with a UID is claimed" (first
 // recent uid = next uid), so upgrading does not make old mail recent. Version 2 is written from
-// then on. Any other version is damage (rebuilt). XXX: a Mailroom older than version 2 reads a
-// version-2 index as damaged and rebuilds it (MODSEQ values restart, nothing else is lost), so
-// do not run old and new binaries on one tree at once.
+// then on. Version 3 adds when cur/ was last listed (see MaildirFolder's sync: whether the
+// recorded stamp of cur/ still owes a verifying listing); a version-2 index is read with 0
+// there (one listing of cur/ once the directory has settled). Any other version is damage
+// (rebuilt). XXX: a Mailroom older than the version written reads the index as damaged and
+// rebuilds it (MODSEQ values restart, nothing else is lost), so do not run old and new
+// binaries on one tree at once.
 
 struct IndexRecord: Sendable, Equatable {
     var uid: UInt32
@@ -50,7 +54,7 @@ struct IndexRecord: Sendable, Equatable {
 struct FolderIndexFile: Sendable, Equatable {
     static let magic: [UInt8] = Array("MRIX".utf8)
     /// The version written; `decode` also reads `oldestReadableVersion` and up.
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     static let oldestReadableVersion: UInt32 = 1
     static let fileName = "mailroom-index"
 
@@ -63,6 +67,8 @@ struct FolderIndexFile: Sendable, Equatable {
     var curStamp = FileStamp.absent
     var newStamp = FileStamp.absent
     var keywordsStamp = FileStamp.absent
+    /// When cur/ was last listed (ns since the epoch; the sync's start, taken before the stat).
+    var curListedAt: Int64 = 0
     var lastTmpCleanup: Int64 = 0
     var records: [IndexRecord] = []
 
@@ -81,6 +87,7 @@ struct FolderIndexFile: Sendable, Equatable {
             out.appendLE(UInt64(bitPattern: stamp.size))
             out.appendLE(UInt64(bitPattern: stamp.mtimeNanoseconds))
         }
+        out.appendLE(UInt64(bitPattern: curListedAt))
         out.appendLE(UInt64(bitPattern: lastTmpCleanup))
         out.appendLE(UInt32(records.count))
         for r in records {
@@ -125,6 +132,10 @@ struct FolderIndexFile: Sendable, Equatable {
             stamps.append(FileStamp(device: dev, inode: ino, size: Int64(bitPattern: size), mtimeNanoseconds: Int64(bitPattern: mtime)))
         }
         (index.uidListStamp, index.curStamp, index.newStamp, index.keywordsStamp) = (stamps[0], stamps[1], stamps[2], stamps[3])
+        if fileVersion >= 3 {
+            guard let listed = reader.u64() else { return nil }
+            index.curListedAt = Int64(bitPattern: listed)
+        }
         guard let cleanup = reader.u64(), let count = reader.u32() else { return nil }
         index.lastTmpCleanup = Int64(bitPattern: cleanup)
         index.records.reserveCapacity(Int(count))

@@ -100,6 +100,30 @@ public struct FolderSnapshot: Sendable, Equatable {
     }
 }
 
+extension FolderSnapshot {
+    public var version: FolderVersion {
+        FolderVersion(uidValidity: uidValidity, uidNext: uidNext, highestModSeq: highestModSeq, messages: messages.count)
+    }
+}
+
+/// What changes whenever anything a listing shows changes: a new message raises UIDNEXT and
+/// the highest MODSEQ, a flag change or an expunge raises the highest MODSEQ (RFC 7162 §3.1.2.1
+/// does not require that for expunges; both backends do it). A session that holds the version
+/// of its last snapshot can ask for the next one only if something changed.
+public struct FolderVersion: Sendable, Hashable {
+    public var uidValidity: UInt32
+    public var uidNext: UInt32
+    public var highestModSeq: UInt64
+    public var messages: Int
+
+    public init(uidValidity: UInt32, uidNext: UInt32, highestModSeq: UInt64, messages: Int) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.messages = messages
+    }
+}
+
 /// STATUS items (RFC 3501 §6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE).
 public struct FolderStatus: Sendable, Equatable {
     public var messages: Int
@@ -244,6 +268,10 @@ public protocol MailStorage: Sendable {
     /// selected folder, POP3 at login), which take the unclaimed messages as their \Recent;
     /// false for EXAMINE, tools and internal syncs, which see them but leave them unclaimed.
     func open(_ path: FolderPath, claimRecent: Bool) throws(StorageError) -> FolderSnapshot
+    /// The same sync as `open`, but nil (no listing built) when the folder is still at `known`
+    /// and this open claimed no \Recent message: what a selected session asks after every
+    /// command.
+    func open(_ path: FolderPath, claimRecent: Bool, unlessAt known: FolderVersion) throws(StorageError) -> FolderSnapshot?
     /// STATUS items; `recent` counts unclaimed messages without claiming them.
     func status(_ path: FolderPath) throws(StorageError) -> FolderStatus
     /// The message's bytes exactly as stored; nil when the UID is not (or no longer) there.
@@ -269,6 +297,11 @@ public protocol MailStorage: Sendable {
 }
 
 extension MailStorage {
+    public func open(_ path: FolderPath, claimRecent: Bool, unlessAt known: FolderVersion) throws(StorageError) -> FolderSnapshot? {
+        let snapshot = try open(path, claimRecent: claimRecent)
+        return snapshot.version == known && (!claimRecent || snapshot.recent.isEmpty) ? nil : snapshot
+    }
+
     /// A read-write session's open: claims \Recent (`open(path, claimRecent: true)`).
     public func open(_ path: FolderPath) throws(StorageError) -> FolderSnapshot {
         try open(path, claimRecent: true)

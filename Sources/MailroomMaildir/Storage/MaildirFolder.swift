@@ -22,8 +22,16 @@
 //      process sees those messages as recent. Other opens (EXAMINE, STATUS, internal syncs)
 //      report the unclaimed messages and leave them. An index rebuilt from the files (missing,
 //      damaged, new UIDVALIDITY) counts what is in cur/ as claimed and what is in new/ as not.
-// Stamps are trusted only once they are older than `settleWindow` (a change in the same clock
-// tick as the scan would otherwise hide); an unsettled directory is simply scanned again.
+// Stamps and the settle window: a change in the same clock tick as a listing leaves the
+// directory's mtime as the listing saw it, so a stamp recorded less than `settleWindow` after
+// the directory's last change may hide one. Such a stamp is used (an equal stamp means no
+// listing), but it owes one verifying listing of the directory: at the first sync after the
+// window has passed, or, while the folder keeps changing, at most once per window. new/ (nearly
+// always empty) is simply listed again while its stamp is unsettled. Our own changes to cur/
+// (APPEND, COPY, flag renames, EXPUNGE, new/ → cur/) carry the stamp forward when cur/ was
+// unchanged just before them, so a session's own STORE does not make the next command list a
+// 100,000-message cur/; a change another program made between that check and ours is masked
+// until the verifying listing (at most one window later).
 //
 // Locking: an in-process mutex per folder, then `mailroom-index.lock` (flock; Mailroom
 // processes), then, only to change dovecot-uidlist or dovecot-keywords, their dot locks (which
@@ -79,6 +87,19 @@ final class MaildirFolder: @unchecked Sendable {
     func snapshot(claimRecent: Bool = false) throws(StorageError) -> FolderSnapshot {
         try locked { () throws(StorageError) -> FolderSnapshot in
             let outcome = try syncLocked(claimRecent: claimRecent)
+            return makeSnapshot(recent: outcome.recent)
+        }
+    }
+
+    /// `snapshot`, or nil when the folder is still at `known` and nothing was claimed.
+    func snapshot(claimRecent: Bool, unlessAt known: FolderVersion) throws(StorageError) -> FolderSnapshot? {
+        try locked { () throws(StorageError) -> FolderSnapshot? in
+            let outcome = try syncLocked(claimRecent: claimRecent)
+            if let state = index, (!claimRecent || outcome.recent.isEmpty),
+               FolderVersion(uidValidity: state.uidValidity, uidNext: state.nextUID, highestModSeq: state.highestModSeq,
+                             messages: state.records.count) == known {
+                return nil
+            }
             return makeSnapshot(recent: outcome.recent)
         }
     }
@@ -139,6 +160,7 @@ final class MaildirFolder: @unchecked Sendable {
             let fileName = name.description   // base,S=…,W=…:2,<flags><keyword letters>
             let tmpPath = "\(directory)/tmp/\(tmpName)"
             let curPath = "\(directory)/cur/\(fileName)"
+            let before = curStampNow()
             guard rename(tmpPath, curPath) == 0 else {
                 let code = errno
                 unlink(tmpPath)
@@ -150,7 +172,7 @@ final class MaildirFolder: @unchecked Sendable {
             let date: Int64 = stat(curPath, &st) == 0 ? Int64(st.st_mtim.tv_sec) : Int64(time(nil))
             let size = name.virtualSize ?? Self.virtualSize(path: curPath, fallback: Int64(st.st_size))
             let uids = try assignUIDs([(fileName, true, flags, lettersBits(letters), size, date)])
-            invalidateStamp(cur: true)
+            carryCurStamp(before: before)
             try writeIndexLocked()
             return AppendResult(uidValidity: index?.uidValidity ?? 0, uid: uids[0])
         }
@@ -162,6 +184,7 @@ final class MaildirFolder: @unchecked Sendable {
         try locked { () throws(StorageError) -> (uidValidity: UInt32, uids: [UInt32]) in
             _ = try syncLocked()
             var entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)] = []
+            let before = curStampNow()
             for item in items {
                 let letters = try keywordLetters(for: item.keywords, create: true)
                 var parsed = (try? MaildirFileName.parse(item.finalName)) ?? MaildirFileName(base: item.finalName)
@@ -177,7 +200,7 @@ final class MaildirFolder: @unchecked Sendable {
             }
             try Self.syncDirectory("\(directory)/cur")
             let uids = try assignUIDs(entries)
-            invalidateStamp(cur: true)
+            carryCurStamp(before: before)
             try writeIndexLocked()
             return (index?.uidValidity ?? 0, uids)
         }
@@ -214,6 +237,8 @@ final class MaildirFolder: @unchecked Sendable {
             let bits = lettersBits(letters)
             var update = FlagUpdate(updated: [], modifiedSince: [])
             var changed = false
+            var renameFailed = false
+            let before = curStampNow()
             for uid in uids {
                 guard var index = self.index, let pos = position(of: uid, in: index.records) else { continue }
                 var r = index.records[pos]
@@ -239,7 +264,7 @@ final class MaildirFolder: @unchecked Sendable {
                 if rename(from, to) != 0 {
                     // Renamed or expunged by another process since the sync: skip this one;
                     // the next sync shows its real state.
-                    invalidateStamp(cur: true)
+                    renameFailed = true
                     continue
                 }
                 index.highestModSeq += 1
@@ -253,10 +278,12 @@ final class MaildirFolder: @unchecked Sendable {
                 update.updated.append(info(for: r))
                 changed = true
             }
-            if changed {
+            if renameFailed {
                 invalidateStamp(cur: true)
-                try writeIndexLocked()
+            } else if changed {
+                carryCurStamp(before: before)
             }
+            if changed || renameFailed { try writeIndexLocked() }
             return update
         }
     }
@@ -268,6 +295,8 @@ final class MaildirFolder: @unchecked Sendable {
             var removed: [UInt32] = []
             var bytes: Int64 = 0
             var gone = Set<UInt32>()
+            var touchedNew = false
+            let before = curStampNow()
             for uid in uids {
                 guard let pos = position(of: uid, in: index.records) else { continue }
                 let r = index.records[pos]
@@ -280,12 +309,14 @@ final class MaildirFolder: @unchecked Sendable {
                     scan("new", inCur: false, into: &current)
                     scan("cur", inCur: true, into: &current)
                     if let now = current[String(r.baseName)] {
+                        if !now.inCur { touchedNew = true }
                         unlinked = unlink("\(directory)/\(now.inCur ? "cur" : "new")/\(now.name)") == 0
                     } else {
                         unlinked = true   // removed by someone else already
                     }
                 }
                 if unlinked {
+                    if !r.inCur { touchedNew = true }
                     removed.append(uid)
                     bytes += fileSize(of: r)
                     gone.insert(uid)
@@ -297,8 +328,8 @@ final class MaildirFolder: @unchecked Sendable {
                 self.index = index
                 cache?.remove(uids: gone)
                 dropped.formUnion(gone)
-                invalidateStamp(cur: true)
-                invalidateStamp(new: true)
+                carryCurStamp(before: before)
+                if touchedNew { invalidateStamp(new: true) }
                 try Self.syncDirectory("\(directory)/cur")
                 try writeIndexLocked()
             }
@@ -378,7 +409,12 @@ final class MaildirFolder: @unchecked Sendable {
             }
 
             var readUIDList = fresh || uidListStamp != state.uidListStamp
-            var scanCur = fresh || curStamp != state.curStamp
+            // An unchanged cur/ whose stamp was recorded within the window of its last change owes
+            // a verifying listing once settled (or once per window while it keeps changing).
+            let curVerificationDue = curStamp == state.curStamp
+                && state.curListedAt - curStamp.mtimeNanoseconds <= window
+                && (curStamp.isSettled(now: now, window: window) || now - state.curListedAt > window)
+            var scanCur = fresh || curStamp != state.curStamp || curVerificationDue
             var scanNew = fresh || newStamp != state.newStamp
             var outcome = SyncOutcome()
             let cleanupDue = now / 1_000_000_000 - state.lastTmpCleanup > options.tmpCleanupIntervalSeconds
@@ -541,8 +577,12 @@ final class MaildirFolder: @unchecked Sendable {
             if var state = index {
                 // (When UIDs were assigned, assignUIDs recorded the stamp of the list it wrote.)
                 if readUIDList, !listNeedsRepair, unknown.isEmpty { state.uidListStamp = uidListStamp }
-                if scanCur { state.curStamp = (!moved && curStamp.isSettled(now: now, window: window)) ? curStamp : .absent }
-                if moved { state.curStamp = .absent }
+                if scanCur {
+                    state.curStamp = curStamp
+                    state.curListedAt = now
+                }
+                // Our own new/ → cur/ moves: carried forward (see the top of the file).
+                if moved { state.curStamp = Self.carriedStamp("\(directory)/cur", before: curStamp, recorded: state.curStamp) }
                 if scanNew { state.newStamp = (!moved && newStamp.isSettled(now: now, window: window)) ? newStamp : .absent }
                 if cleanupDue {
                     cleanTmp(now: now)
@@ -734,6 +774,26 @@ final class MaildirFolder: @unchecked Sendable {
     private func invalidateStamp(cur: Bool = false, new: Bool = false) {
         if cur { index?.curStamp = .absent }
         if new { index?.newStamp = .absent }
+    }
+
+    /// cur/'s stamp just before one of our own changes to it (for `carryCurStamp`).
+    private func curStampNow() -> FileStamp {
+        (try? FileSystem.stamp("\(directory)/cur")) ?? .absent
+    }
+
+    /// After our own changes to cur/: keeps the index's stamp current (no listing at the next
+    /// sync) when cur/ was as the index recorded it just before them.
+    private func carryCurStamp(before: FileStamp) {
+        guard let recorded = index?.curStamp else { return }
+        index?.curStamp = Self.carriedStamp("\(directory)/cur", before: before, recorded: recorded)
+    }
+
+    /// The stamp to record for `path` after our own change to it: its new stamp when it was as
+    /// recorded just before the change, else `.absent` (listed at the next sync). The recorded
+    /// listing time stays, so a carried stamp owes a verifying listing (see the top of the file).
+    private static func carriedStamp(_ path: String, before: FileStamp, recorded: FileStamp) -> FileStamp {
+        guard before != .absent, before == recorded, let after = try? FileSystem.stamp(path) else { return .absent }
+        return after
     }
 
     private func position(of uid: UInt32, in records: [IndexRecord]) -> Int? {

@@ -304,6 +304,10 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         try folder(path).snapshot(claimRecent: claimRecent)
     }
 
+    public func open(_ path: FolderPath, claimRecent: Bool, unlessAt known: FolderVersion) throws(StorageError) -> FolderSnapshot? {
+        try folder(path).snapshot(claimRecent: claimRecent, unlessAt: known)
+    }
+
     public func status(_ path: FolderPath) throws(StorageError) -> FolderStatus { try folder(path).status() }
 
     public func fetch(_ path: FolderPath, uid: UInt32) throws(StorageError) -> [UInt8]? { try folder(path).fetch(uid: uid) }
