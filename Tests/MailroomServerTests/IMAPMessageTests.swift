@@ -96,9 +96,10 @@ import Testing
                                        ["append", "INBOX", "(\\Bogus)", NSNull(), base64(Self.hello)],
                                        ["select", "INBOX"], ["cmd", "FETCH", "1:*", "(FLAGS)"]])
         #expect(t[1].typ == "NO" && t[1].resp.hasPrefix("[TRYCREATE]"), "\(t)")
-        // An unknown system flag: accepted (Dovecot says BAD), but never shown (RFC 3501 §9
-        // flag-extension: servers MUST NOT generate one).
-        #expect(try server.folderFileNames("user@example.com", "INBOX").count == 1, "only the second APPEND stored")
+        // An unknown system flag is BAD, as Dovecot answers, and nothing is stored (RFC 3501 §9
+        // flag-extension: none is defined, so none can be kept).
+        #expect(t[2].typ == "BAD" && t[2].resp.contains("Invalid system flag"), "\(t)")
+        #expect(try server.folderFileNames("user@example.com", "INBOX").isEmpty, "neither APPEND stored")
         #expect(!t[4].wire.joined().contains("Bogus"), "\(t)")
     }
 

@@ -10,6 +10,9 @@
 // sync.moved-new, append.renamed (Maildir); queue.synced, queue.renamed (spool commit);
 // queue.maildir-tmp-synced, queue.maildir-renamed, queue.delivered, queue.recorded,
 // queue.report-queued, queue.forward-queued (queue delivery, MailroomDelivery).
+// uidlist.written and uidlist.replaced are also reached when records are appended to
+// dovecot-uidlist instead of replacing it: after the append is synced, and after the lock is
+// gone (the list published).
 
 #if canImport(Glibc)
 import Glibc

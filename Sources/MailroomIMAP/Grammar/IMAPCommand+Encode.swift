@@ -129,6 +129,26 @@ extension IMAPCommand {
                 buffer.writeSpace()
                 key.write(to: &buffer)
             }
+        case .sort(_, let returnOptions, let criteria, let charset, let search):
+            if let returnOptions {
+                buffer.write(" RETURN ")
+                buffer.writeList(returnOptions) { buffer, option in option.write(to: &buffer) }
+            }
+            buffer.writeSpace()
+            buffer.writeList(criteria) { buffer, criterion in criterion.write(to: &buffer) }
+            buffer.writeSpace()
+            buffer.writeAString(Array(charset.utf8))
+            for key in search {
+                buffer.writeSpace()
+                key.write(to: &buffer)
+            }
+        case .thread(_, let algorithm, let charset, let search):
+            buffer.write(" " + algorithm.rawValue + " ")
+            buffer.writeAString(Array(charset.utf8))
+            for key in search {
+                buffer.writeSpace()
+                key.write(to: &buffer)
+            }
         case .fetch(_, let set, let items, let modifiers):
             buffer.writeSpace()
             set.write(to: &buffer)

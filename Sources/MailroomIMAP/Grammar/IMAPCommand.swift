@@ -5,7 +5,7 @@
 // (UID EXPUNGE), RFC 4731 (ESEARCH), RFC 4959 (SASL-IR), RFC 5161 (ENABLE), RFC 5182
 // (SEARCHRES), RFC 5258 (LIST-EXTENDED), RFC 5819 (LIST-STATUS), RFC 6154 (SPECIAL-USE,
 // CREATE-SPECIAL-USE), RFC 6851 (MOVE), RFC 7162 (CONDSTORE), RFC 9208 (QUOTA), RFC 2342 and
-// RFC 9051 (NAMESPACE). The grammar of each is in Parser/, with its ABNF above it; the
+// RFC 9051 (NAMESPACE), RFC 5256 (SORT, THREAD), RFC 5957 (SORT=DISPLAY), RFC 5267 (ESORT). The grammar of each is in Parser/, with its ABNF above it; the
 // encoder (used by test clients, and useful for a proxy) is IMAPCommand+Encode.swift.
 //
 // Which state allows a command, and what it does, is the session's business.
@@ -79,6 +79,11 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     case store(uid: Bool, SequenceSet, modifiers: [StoreModifier], StoreFlags)
     case copy(uid: Bool, SequenceSet, MailboxName)
     case move(uid: Bool, SequenceSet, MailboxName)
+    /// [UID] SORT [RETURN (opts)] (criteria) charset keys (RFC 5256, RFC 5267 §3): `returnOptions`
+    /// nil without RETURN (answer with SORT), else ESEARCH (an empty list means ALL).
+    case sort(uid: Bool, returnOptions: [SortReturnOption]?, criteria: [SortCriterion], charset: String, search: [SearchKey])
+    /// [UID] THREAD algorithm charset keys (RFC 5256).
+    case thread(uid: Bool, ThreadAlgorithm, charset: String, search: [SearchKey])
 
     // QUOTA (RFC 9208)
     case getQuota(root: [UInt8])
@@ -119,6 +124,8 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
         case .store(let uid, _, _, _): uid ? "UID STORE" : "STORE"
         case .copy(let uid, _, _): uid ? "UID COPY" : "COPY"
         case .move(let uid, _, _): uid ? "UID MOVE" : "MOVE"
+        case .sort(let uid, _, _, _, _): uid ? "UID SORT" : "SORT"
+        case .thread(let uid, _, _, _): uid ? "UID THREAD" : "THREAD"
         case .getQuota: "GETQUOTA"
         case .getQuotaRoot: "GETQUOTAROOT"
         case .setQuota: "SETQUOTA"
@@ -130,7 +137,7 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     public var usesSequenceNumbers: Bool {
         switch self {
         case .search(let uid, _, _, _), .fetch(let uid, _, _, _), .store(let uid, _, _, _),
-             .copy(let uid, _, _), .move(let uid, _, _): !uid
+             .copy(let uid, _, _), .move(let uid, _, _), .sort(let uid, _, _, _, _), .thread(let uid, _, _, _): !uid
         default: false
         }
     }

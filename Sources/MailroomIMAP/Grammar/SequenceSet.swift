@@ -99,9 +99,17 @@ public struct SequenceSet: Hashable, Sendable, CustomStringConvertible {
     public static func compact(_ numbers: some Sequence<UInt32>) -> SequenceSet? {
         let sorted = numbers.sorted()
         guard let first = sorted.first, first > 0 else { return nil }
+        return runs(sorted)
+    }
+
+    /// The numbers in the order given, each run of consecutive ascending numbers written as a
+    /// range (ESORT's ALL keeps the sort order: "7:9,1:2,4"); a number repeating the one before
+    /// it joins that range. Nil when empty.
+    public static func runs(_ numbers: some Collection<UInt32>) -> SequenceSet? {
+        guard var low = numbers.first else { return nil }
         var ranges: [SequenceRange] = []
-        var low = first, high = first
-        for number in sorted.dropFirst() {
+        var high = low
+        for number in numbers.dropFirst() {
             if number == high || number == high &+ 1 && high != .max {
                 high = number
             } else {

@@ -8,7 +8,10 @@
 // here storage refuses it and we say so), §6.3.5 (RENAME of INBOX moves its messages), RFC 5258
 // (LIST-EXTENDED selection and return options; CHILDINFO), RFC 5819 (LIST-STATUS), RFC 6154
 // (SPECIAL-USE attributes), RFC 3348 (CHILDREN: \HasChildren, \HasNoChildren), RFC 9208 (one
-// quota root "" for the whole account: STORAGE in KiB and MESSAGE).
+// quota root "" for the whole account: STORAGE in KiB and MESSAGE). IMAP4rev2 (RFC 9051
+// §6.3.2): SELECT answers FLAGS, EXISTS, the mailbox's LIST, PERMANENTFLAGS, UIDVALIDITY,
+// UIDNEXT (no RECENT, no UNSEEN); LIST marks a level that exists only as a parent
+// \NonExistent (§7.3.1) where IMAP4rev1 gets \Noselect.
 
 import MailroomMaildir
 
@@ -27,8 +30,9 @@ extension IMAPMailboxEngine {
         emit(leading)
         let path = try folder(name)
         // SELECT claims \Recent (RFC 3501 §2.3.2: this session is the first to be told);
-        // EXAMINE only reports it.
-        guard let snapshot = try openIfExists(path, claimRecent: !readOnly) else {
+        // EXAMINE only reports it. An IMAP4rev2 session has no \Recent (RFC 9051) and leaves
+        // the messages recent for the next IMAP4rev1 session.
+        guard let snapshot = try openIfExists(path, claimRecent: !readOnly && !imap4rev2Enabled) else {
             return no(tag, .nonExistent, "Mailbox does not exist")
         }
         let box = SelectedMailbox(path: path, snapshot: snapshot, readOnly: readOnly)
@@ -39,10 +43,15 @@ extension IMAPMailboxEngine {
         var responses: [IMAPResponse] = [
             .untagged(.flags(known)),
             .untagged(.exists(UInt32(box.count))),
-            .untagged(.recent(UInt32(box.recentCount))),
         ]
-        if let firstUnseen = snapshot.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
-            responses.append(.untagged(.condition(.ok, code: .unseen(UInt32(firstUnseen + 1)), text: "First unseen")))
+        if imap4rev2Enabled {
+            // RFC 9051 §6.3.2: LIST instead of RECENT; UNSEEN is gone (SEARCH finds it).
+            responses.append(selectedListItem(path, sent: name))
+        } else {
+            responses.append(.untagged(.recent(UInt32(box.recentCount))))
+            if let firstUnseen = snapshot.messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
+                responses.append(.untagged(.condition(.ok, code: .unseen(UInt32(firstUnseen + 1)), text: "First unseen")))
+            }
         }
         responses.append(.untagged(.condition(.ok, code: .permanentFlags(readOnly ? [] : known + [.wildcard]),
                                               text: readOnly ? "No permanent flags permitted" : "Flags permitted")))
@@ -123,7 +132,7 @@ extension IMAPMailboxEngine {
         }
         let referenceText: String
         do {
-            referenceText = try MailboxPath.decode(reference.bytes, utf8Enabled: utf8Enabled)
+            referenceText = try MailboxPath.decode(reference.bytes, utf8Enabled: utf8Names)
         } catch {
             return no(tag, .cannot, error.description)
         }
@@ -131,7 +140,7 @@ extension IMAPMailboxEngine {
         for pattern in patterns {
             // A pattern that is not valid modified UTF-7 matches what it spells literally
             // (Dovecot does the same): it is a search, not a name to create.
-            let text = (try? MailboxPath.decode(pattern, utf8Enabled: utf8Enabled)) ?? String(decoding: pattern, as: UTF8.self)
+            let text = (try? MailboxPath.decode(pattern, utf8Enabled: utf8Names)) ?? String(decoding: pattern, as: UTF8.self)
             // RFC 3501 §6.3.8: the reference is prefixed to the pattern (a leading delimiter
             // in the pattern means from the root).
             matchers.append(MailboxPath.Pattern(text.hasPrefix(String(MailboxPath.delimiter)) ? String(text.dropFirst()) : referenceText + text))
@@ -185,7 +194,9 @@ extension IMAPMailboxEngine {
             }
             guard matches else { continue }
             var attributes: [MailboxAttribute] = []
-            if !info.exists { attributes.append(.noSelect) }
+            // RFC 9051 §7.3.1: \NonExistent (which implies \Noselect) for a level that is only
+            // a parent; RFC 3501 clients (and LSUB, which RFC 9051 dropped) know \Noselect.
+            if !info.exists { attributes.append(imap4rev2Enabled && !lsub ? .nonExistent : .noSelect) }
             if returnChildren && !lsub { attributes.append(info.hasChildren ? .hasChildren : .hasNoChildren) }
             if returnSubscribed && info.subscribed && !lsub { attributes.append(.subscribed) }
             if returnSpecialUse, let use = info.specialUse { attributes.append(MailboxAttribute(String(use.rawValue.dropFirst()))) }

@@ -7,7 +7,9 @@
 // UID), RFC 5182 (SEARCHRES: RETURN (SAVE) keeps the result for "$"; SAVE alone gives no
 // ESEARCH response; a failed SEARCH empties the saved result), RFC 7162 §3.1.5 (a search with
 // MODSEQ returns the highest MODSEQ of the matches), RFC 3516 (BINARY errors: NO
-// [UNKNOWN-CTE]).
+// [UNKNOWN-CTE]), RFC 9051 §6.4.4 (IMAP4rev2: the answer is always ESEARCH with the TAG
+// correlator, "If no result option is specified, ALL is assumed"; the SEARCH response is
+// IMAP4rev1's).
 //
 // Time zone: BEFORE/ON/SINCE compare the internal date's calendar day in the server's local
 // time zone, as Dovecot does (RFC 3501 leaves it open).
@@ -16,9 +18,10 @@ import MailroomMaildir
 import MailroomMIME
 
 extension IMAPMailboxEngine {
-    func search(tag: String, uid: Bool, returnOptions: [SearchReturnOption]?, charset: String?, criteria: [SearchKey],
+    func search(tag: String, uid: Bool, returnOptions requested: [SearchReturnOption]?, charset: String?, criteria: [SearchKey],
                 emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let box = try requireSelected()
+        let returnOptions = requested ?? (imap4rev2Enabled ? [] : nil)
         let compiled = Result { () throws(SearchError) -> SearchProgram in
             try SearchProgram(criteria: criteria, charset: charset, savedResult: savedSearch.flatMap { SequenceSet.compact($0) })
         }
@@ -35,7 +38,10 @@ extension IMAPMailboxEngine {
         if program.usesModSeq { enableCondstore(emit: emit) }
         let path = box.path
         let storage = self.storage
-        let matches = program.search(box.messages, recent: box.recent, timeZone: .system) { (info: MessageInfo) -> [UInt8] in
+        let fieldCache = SearchFieldCache(lookup: { storage.cachedField(path, uid: $0, field: $1) },
+                                          store: { storage.setCachedField(path, uid: $0, field: $1, value: $2) })
+        let matches = program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache) {
+            (info: MessageInfo) -> [UInt8] in
             ((try? storage.fetch(path, uid: info.uid)) ?? nil) ?? []
         }
         let numbers = matches.map { uid ? $0.uid : $0.sequence }

@@ -7,7 +7,8 @@
 // RFC 4315 (UIDPLUS: APPENDUID, COPYUID, UID EXPUNGE), RFC 6851 (MOVE), RFC 7162 (CONDSTORE:
 // MODSEQ, HIGHESTMODSEQ, UNCHANGEDSINCE, CHANGEDSINCE), RFC 5161 (ENABLE), RFC 6855
 // (UTF8=ACCEPT), RFC 9208 (QUOTA), RFC 5530 (response codes), RFC 7162 §3.2.11 / RFC 9051
-// §7.1 (OK [CLOSED] when a SELECT replaces a selected mailbox).
+// §7.1 (OK [CLOSED] when a SELECT replaces a selected mailbox), RFC 9051 (IMAP4rev2 after
+// ENABLE IMAP4rev2: see IMAPRevision and IMAPMailboxEngine+Revision).
 //
 // Threading: calls are synchronous and may block on the disk; the adapter runs them on its
 // blocking pool, one at a time per connection (commands are answered in order). An internal
@@ -40,6 +41,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     /// ENABLE'd extensions.
     var utf8Enabled = false
     var condstoreEnabled = false
+    /// ENABLE IMAP4rev2 (RFC 9051): UTF-8 mailbox names, ESEARCH, no \Recent.
+    var imap4rev2Enabled = false
     /// The result saved by SEARCH RETURN (SAVE) (RFC 5182), as UIDs.
     var savedSearch: [UInt32]?
 
@@ -54,8 +57,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     /// many messages is not held whole); the tagged reply is returned.
     public func execute(tag: String, _ command: IMAPCommand, emit: ([IMAPResponse]) -> Void) -> IMAPResponse {
         lock.withLock {
-            let reply = run(tag: tag, command, emit: emit)
-            return reply
+            guard imap4rev2Enabled else { return run(tag: tag, command, emit: emit) }
+            return run(tag: tag, command) { emit(Self.forIMAP4rev2($0)) }
         }
     }
 
@@ -64,7 +67,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     public func pendingUpdates() -> [IMAPResponse] {
         lock.withLock {
             guard selected != nil else { return [] }
-            return sync(allowExpunge: true)
+            let updates = sync(allowExpunge: true)
+            return imap4rev2Enabled ? Self.forIMAP4rev2(updates) : updates
         }
     }
 
@@ -146,6 +150,11 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                 return try copy(tag: tag, uid: uid, set, to: destination, move: true, emit: emit)
             case .search(let uid, let returnOptions, let charset, let criteria):
                 return try search(tag: tag, uid: uid, returnOptions: returnOptions, charset: charset, criteria: criteria, emit: emit)
+            case .sort(let uid, let returnOptions, let criteria, let charset, let search):
+                return try sort(tag: tag, uid: uid, returnOptions: returnOptions, criteria: criteria, charset: charset,
+                                search: search, emit: emit)
+            case .thread(let uid, let algorithm, let charset, let search):
+                return try thread(tag: tag, uid: uid, algorithm: algorithm, charset: charset, search: search, emit: emit)
             case .capability, .logout, .startTLS, .authenticate, .login, .idle:
                 return .tagged(tag: tag, status: .bad, code: nil, text: "\(command.name) is not a mailbox command")
             }
@@ -196,14 +205,14 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     /// The folder a mailbox name means; a bad name is NO [CANNOT] (or BAD for bad encoding).
     func folder(_ name: MailboxName, allowMissing: Bool = true) throws -> FolderPath {
         do {
-            return try MailboxPath.folder(name.bytes, utf8Enabled: utf8Enabled)
+            return try MailboxPath.folder(name.bytes, utf8Enabled: utf8Names)
         } catch {
             throw CommandFailure(status: .no, code: .cannot, text: error.description)
         }
     }
 
     func wireName(_ path: FolderPath) -> MailboxName {
-        MailboxName(MailboxPath.name(of: path, utf8Enabled: utf8Enabled))
+        MailboxName(MailboxPath.name(of: path, utf8Enabled: utf8Names))
     }
 
     // MARK: Flags
@@ -221,7 +230,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     }
 
     /// System flags and keywords of a flag list (\Recent and \* are ignored: RFC 3501 §2.3.2,
-    /// "\Recent ... cannot be altered by the client").
+    /// "\Recent ... cannot be altered by the client"; the parser and the session answer BAD
+    /// for them and for unknown \-flags before a command gets here).
     static func split(_ flags: [Flag]) -> (SystemFlags, [String]) {
         var system: SystemFlags = []
         var keywords: [String] = []
@@ -246,7 +256,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
         guard var box = selected else { return [] }
         // A read-write session claims \Recent for what arrived since (Dovecot does the same).
         // Nothing is listed when the folder is where this session last saw it.
-        if let snapshot = try? storage.open(box.path, claimRecent: !box.isReadOnly, unlessAt: box.storageVersion) {
+        if let snapshot = try? storage.open(box.path, claimRecent: !box.isReadOnly && !imap4rev2Enabled,
+                                            unlessAt: box.storageVersion) {
             box.apply(snapshot)
         }
         let updates = box.announce(allowExpunge: allowExpunge)
@@ -293,6 +304,12 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
             case "UTF8=ACCEPT":
                 if !utf8Enabled { enabled.append("UTF8=ACCEPT") }
                 utf8Enabled = true
+            case IMAPRevision.imap4rev2Capability.uppercased():
+                // RFC 9051 §6.3.1: before a mailbox is selected (the session refuses it after).
+                if !imap4rev2Enabled && selected == nil {
+                    enabled.append(IMAPRevision.imap4rev2Capability)
+                    imap4rev2Enabled = true
+                }
             default:
                 break   // RFC 5161 §3.1: unknown names are ignored.
             }

@@ -64,7 +64,7 @@ public struct IMAPCommandParser: Sendable {
     //                select / status / subscribe / unsubscribe / idle / getquota / getquotaroot / setquota
     // command-nonauth = login / authenticate / "STARTTLS"
     // command-select = "CHECK" / "CLOSE" / "UNSELECT" / "EXPUNGE" / uid-expunge / copy / move / fetch /
-    //                  store / search / uid
+    //                  store / search / uid / sort / thread
     static func command(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> IMAPCommand {
         let nameBytes = buffer.read(while: { IMAPGrammar.isAlpha($0) || IMAPGrammar.isDigit($0) || $0 == IMAPGrammar.minus })
         guard !nameBytes.isEmpty else { throw unexpected(buffer, "command name") }
@@ -101,6 +101,8 @@ public struct IMAPCommandParser: Sendable {
         case "STATUS": command = try status(&buffer)
         case "APPEND": command = try append(&buffer)
         case "SEARCH": command = try search(&buffer, uid: false)
+        case "SORT": command = try sort(&buffer, uid: false)
+        case "THREAD": command = try thread(&buffer, uid: false)
         case "FETCH": command = try fetch(&buffer, uid: false)
         case "STORE": command = try store(&buffer, uid: false)
         case "COPY": command = try copyOrMove(&buffer, uid: false, move: false)
@@ -115,7 +117,8 @@ public struct IMAPCommandParser: Sendable {
         return command
     }
 
-    // uid = "UID" SP ("COPY" / "MOVE" / "FETCH" / "SEARCH" / "STORE" / "EXPUNGE" SP sequence-set)
+    // uid = "UID" SP ("COPY" / "MOVE" / "FETCH" / "SEARCH" / "STORE" / "EXPUNGE" SP sequence-set /
+    //       "SORT" / "THREAD")   ; RFC 5256 §3
     static func uid(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> IMAPCommand {
         try space(&buffer, before: "UID command name")
         let name = IMAPGrammar.upperString(buffer.read(while: IMAPGrammar.isAlpha))
@@ -123,6 +126,8 @@ public struct IMAPCommandParser: Sendable {
         switch name {
         case "FETCH": return try fetch(&buffer, uid: true)
         case "SEARCH": return try search(&buffer, uid: true)
+        case "SORT": return try sort(&buffer, uid: true)
+        case "THREAD": return try thread(&buffer, uid: true)
         case "STORE": return try store(&buffer, uid: true)
         case "COPY": return try copyOrMove(&buffer, uid: true, move: false)
         case "MOVE": return try copyOrMove(&buffer, uid: true, move: true)

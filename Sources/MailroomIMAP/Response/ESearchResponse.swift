@@ -5,8 +5,10 @@
 //   search-correlator = SP "(" "TAG" SP tag-string ")"
 //   search-return-data = "MIN" SP nz-number / "MAX" SP nz-number / "ALL" SP sequence-set /
 //                        "COUNT" SP number / "MODSEQ" SP mod-sequence-value      ; RFC 7162
-// Data are written in the order MIN MAX ALL COUNT MODSEQ; absent ones are left out (RFC 4731
-// §3.1: MIN, MAX and ALL are omitted when nothing matched).
+//   search-return-data =/ "PARTIAL" SP "(" partial-range SP partial-results ")"   ; RFC 5267 §4.4
+//   partial-results = sequence-set / "NIL"     (ESearchResponse+Partial.swift)
+// Data are written in the order MIN MAX ALL COUNT PARTIAL MODSEQ; absent ones are left out
+// (RFC 4731 §3.1: MIN, MAX and ALL are omitted when nothing matched).
 
 /// An ESEARCH response.
 public struct ESearchResponse: Hashable, Sendable {
@@ -18,6 +20,8 @@ public struct ESearchResponse: Hashable, Sendable {
     public var all: SequenceSet?
     public var count: UInt32?
     public var modSeq: UInt64?
+    /// PARTIAL (RFC 5267 §4.4), for SORT RETURN (PARTIAL m:n).
+    public var partial: Partial? = nil
 
     public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, all: SequenceSet? = nil,
                 count: UInt32? = nil, modSeq: UInt64? = nil) {
@@ -45,6 +49,7 @@ public struct ESearchResponse: Hashable, Sendable {
             all.write(to: &buffer)
         }
         if let count { buffer.write(" COUNT \(count)") }
+        if let partial { partial.write(to: &buffer) }
         if let modSeq { buffer.write(" MODSEQ \(modSeq)") }
     }
 }

@@ -13,6 +13,8 @@
 //   quota-response = "QUOTA" SP quota-root-name SP quota-list        ; RFC 9208
 //   quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
 //   expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids        ; RFC 7162 §3.2.10
+//   sort-data = "SORT" *(SP nz-number) [SP search-sort-mod-seq]       ; RFC 5256 §4, RFC 7162
+//   thread-data = "THREAD" [SP 1*thread-list]                        ; RFC 5256 §4 (ThreadForest)
 //
 // Security: capabilities and enabled names that are not atoms are left out; strings go
 // through IMAPEncodeBuffer's quoted-or-literal rule.
@@ -32,6 +34,10 @@ public enum UntaggedResponse: Hashable, Sendable {
     /// SEARCH numbers [(MODSEQ n)].
     case search([UInt32], modSeq: UInt64?)
     case esearch(ESearchResponse)
+    /// SORT numbers [(MODSEQ n)], in sort order (RFC 5256 §4).
+    case sort([UInt32], modSeq: UInt64?)
+    /// THREAD thread-lists (RFC 5256 §4).
+    case thread(ThreadForest)
     case flags([Flag])
     case exists(UInt32)
     case recent(UInt32)
@@ -81,6 +87,12 @@ public enum UntaggedResponse: Hashable, Sendable {
             if let modSeq { buffer.write(" (MODSEQ \(modSeq))") }
         case .esearch(let response):
             response.write(to: &buffer)
+        case .sort(let numbers, let modSeq):
+            buffer.write("SORT")
+            for number in numbers { buffer.write(" \(number)") }
+            if let modSeq { buffer.write(" (MODSEQ \(modSeq))") }
+        case .thread(let threads):
+            threads.write(to: &buffer)
         case .flags(let flags):
             buffer.write("FLAGS ")
             Flag.writeList(flags, to: &buffer)

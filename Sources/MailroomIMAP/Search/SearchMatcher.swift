@@ -27,9 +27,14 @@
 // Strings are compared by SearchText's folding (case, width and compatibility forms, white
 // space runs).
 //
+// Header keys first look in the SearchFieldCache (the fields a search used, kept per message
+// between searches, as Dovecot's cache file keeps them): a HEADER, SUBJECT, FROM, ... or SENT*
+// search of a folder searched for the same field before reads no message file.
+//
 // Security: the octets are parsed once per message (the header alone when only header keys
 // need it); each decoded text is folded once and cached for the rest of that message's
-// evaluation. MIME parsing keeps to MIMELimits.
+// evaluation. MIME parsing keeps to MIMELimits. Cached field lines are parsed with the same
+// header parser as the message.
 
 import MailroomMIME
 import MailroomMaildir
@@ -52,9 +57,9 @@ public struct SearchMatcher: Sendable {
     /// Whether the message matches. `sequence` is its message sequence number, `isRecent`
     /// whether it is \Recent in this session; `content` gives its octets (called at most once,
     /// and only when a header or body key is evaluated).
-    public func matches<E: Error>(_ info: MessageInfo, sequence: UInt32, isRecent: Bool,
+    public func matches<E: Error>(_ info: MessageInfo, sequence: UInt32, isRecent: Bool, fieldCache: SearchFieldCache? = nil,
                                   content: () throws(E) -> [UInt8]) throws(E) -> Bool {
-        var state = MessageContent()
+        var state = MessageContent(uid: info.uid, fieldCache: fieldCache)
         let facts = Facts(info: info, sequence: sequence, isRecent: isRecent)
         return try evaluate(root, facts, &state, content)
     }
@@ -82,17 +87,14 @@ public struct SearchMatcher: Sendable {
         case .ranges(let ranges, let uid): return SearchNode.contains(ranges, uid ? m.info.uid : m.sequence)
         case .modSeq(let n): return m.info.modSeq >= n
         case .sentDate(let test, let day):
-            try content.load(load)
-            let sent = content.sentDay() ?? timeZone.day(of: m.info.internalDate)
+            let sent = try content.sentDay(load) ?? timeZone.day(of: m.info.internalDate)
             return test.matches(sent, day)
         case .header(let name, let needle):
-            try content.load(load)
-            let values = content.headerValues(name)
+            let values = try content.headerValues(name, load)
             if needle.utf8.isEmpty { return !values.isEmpty }
             return values.contains { $0.contains(needle) }
         case .address(let field, let needle):
-            try content.load(load)
-            let values = content.addressValues(field)
+            let values = try content.addressValues(field, load)
             if needle.utf8.isEmpty { return !values.isEmpty }
             return values.contains { $0.contains(needle) }
         case .body(let needle):
@@ -117,10 +119,31 @@ public struct SearchMatcher: Sendable {
     }
 }
 
+/// Header fields kept between searches, per message and field name: the field's lines exactly
+/// as in the message (every occurrence; empty when the message has none). Dovecot keeps the
+/// fields a search used in its cache file the same way, so the next search for them reads no
+/// message. The engine backs it with the folder's field cache (`MailStorage.cachedField`).
+public struct SearchFieldCache {
+    let lookup: (UInt32, String) -> [UInt8]?
+    let store: (UInt32, String, [UInt8]) -> Void
+
+    public init(lookup: @escaping (_ uid: UInt32, _ key: String) -> [UInt8]?,
+                store: @escaping (_ uid: UInt32, _ key: String, _ lines: [UInt8]) -> Void) {
+        self.lookup = lookup
+        self.store = store
+    }
+
+    /// The cache key of a field name ("hdr." and the name in lower case).
+    public static func key(_ name: String) -> String { "hdr." + name.lowercased() }
+}
+
 /// One message's content as the evaluation of its keys needs it, each piece made once.
 struct MessageContent {
+    let uid: UInt32
+    let fieldCache: SearchFieldCache?
     private(set) var bytes: [UInt8]?
     private var header: MIMEHeader?
+    private var fieldsCache: [String: [HeaderField]] = [:]
     private var message: MIMEMessage?
     private var headerCache: [String: [FoldedText]] = [:]
     private var addressCache: [AddressField: [FoldedText]] = [:]
@@ -128,8 +151,37 @@ struct MessageContent {
     private var bodyCache: [FoldedText]?
     private var allHeadersCache: [FoldedText]?
 
+    init(uid: UInt32 = 0, fieldCache: SearchFieldCache? = nil) {
+        self.uid = uid
+        self.fieldCache = fieldCache
+    }
+
     mutating func load<E: Error>(_ loader: () throws(E) -> [UInt8]) throws(E) {
         if bytes == nil { bytes = try loader() }
+    }
+
+    /// The message's own fields called `name`: from the field cache while the message is not
+    /// loaded, else from its header (and then remembered in the field cache).
+    private mutating func fields<E: Error>(_ name: String, _ loader: () throws(E) -> [UInt8]) throws(E) -> [HeaderField] {
+        if let known = fieldsCache[name] { return known }
+        let key = SearchFieldCache.key(name)
+        if bytes == nil, let cache = fieldCache, let lines = cache.lookup(uid, key) {
+            let found = MIMEHeader.parse(lines).all(name)
+            fieldsCache[name] = found
+            return found
+        }
+        try load(loader)
+        let found = topHeader().all(name)
+        fieldsCache[name] = found
+        if let cache = fieldCache, let bytes {
+            var lines: [UInt8] = []
+            for field in found {
+                lines += bytes[field.range]
+                if lines.last != 0x0A { lines += [0x0D, 0x0A] }
+            }
+            cache.store(uid, key, lines)
+        }
+        return found
     }
 
     /// The message's own header (the whole message is not parsed for it).
@@ -148,23 +200,23 @@ struct MessageContent {
         return parsed
     }
 
-    mutating func sentDay() -> Int? {
+    mutating func sentDay<E: Error>(_ loader: () throws(E) -> [UInt8]) throws(E) -> Int? {
         if let cached = sentDayCache { return cached }
-        let day = topHeader().first("Date").flatMap { SentDate.parse($0.unfoldedValue) }?.daysSince1970
+        let day = try fields("Date", loader).first.flatMap { SentDate.parse($0.unfoldedValue) }?.daysSince1970
         sentDayCache = .some(day)
         return day
     }
 
-    mutating func headerValues(_ name: String) -> [FoldedText] {
+    mutating func headerValues<E: Error>(_ name: String, _ loader: () throws(E) -> [UInt8]) throws(E) -> [FoldedText] {
         if let cached = headerCache[name] { return cached }
-        let values = topHeader().all(name).map { FoldedText(EncodedWord.displayText(of: $0)) }
+        let values = try fields(name, loader).map { FoldedText(EncodedWord.displayText(of: $0)) }
         headerCache[name] = values
         return values
     }
 
-    mutating func addressValues(_ field: AddressField) -> [FoldedText] {
+    mutating func addressValues<E: Error>(_ field: AddressField, _ loader: () throws(E) -> [UInt8]) throws(E) -> [FoldedText] {
         if let cached = addressCache[field] { return cached }
-        let values = topHeader().all(field.rawValue).map { FoldedText(Self.addressText($0)) }
+        let values = try fields(field.rawValue, loader).map { FoldedText(Self.addressText($0)) }
         addressCache[field] = values
         return values
     }

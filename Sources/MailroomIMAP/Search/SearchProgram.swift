@@ -83,7 +83,9 @@ public struct SearchProgram: Sendable {
     /// number i + 1, UIDs increasing), `recent` the UIDs that are \Recent in this session,
     /// `content` the message octets (called only when a key needs them, at most once per
     /// message; return [] for a message that is gone).
+    /// `fieldCache` keeps the header fields used between searches.
     public func search<E: Error>(_ messages: some Collection<MessageInfo>, recent: Set<UInt32>, timeZone: SearchTimeZone,
+                                 fieldCache: SearchFieldCache? = nil,
                                  content: (MessageInfo) throws(E) -> [UInt8]) throws(E) -> [SearchMatch] {
         var highestUID: UInt32 = 0
         for info in messages where info.uid > highestUID { highestUID = info.uid }
@@ -92,7 +94,8 @@ public struct SearchProgram: Sendable {
         var sequence: UInt32 = 0
         for info in messages {
             sequence += 1
-            let hit = try matcher.matches(info, sequence: sequence, isRecent: !recent.isEmpty && recent.contains(info.uid)) {
+            let hit = try matcher.matches(info, sequence: sequence, isRecent: !recent.isEmpty && recent.contains(info.uid),
+                                          fieldCache: fieldCache) {
                 () throws(E) -> [UInt8] in try content(info)
             }
             if hit { result.append(SearchMatch(sequence: sequence, uid: info.uid, modSeq: info.modSeq)) }

@@ -43,17 +43,59 @@ public struct FoldedText: Sendable, Hashable {
 
 enum SearchText {
     static func fold(_ text: some StringProtocol) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        func emit(_ scalar: Unicode.Scalar) {
-            let v = scalar.value
-            if v < 0x80 {
-                if v == 0x20 || (v >= 0x09 && v <= 0x0D) { pendingSpace = true; return }
-                if pendingSpace { out.append(0x20); pendingSpace = false }
-                out.append(v >= 0x41 && v <= 0x5A ? UInt8(v) | 0x20 : UInt8(v))
-                return
+        if let folded = text.utf8.withContiguousStorageIfAvailable({ fold(utf8: $0) }) { return folded }
+        var copy = String(text)
+        copy.makeContiguousUTF8()
+        return copy.utf8.withContiguousStorageIfAvailable { fold(utf8: $0) } ?? []
+    }
+
+    /// Folds valid UTF-8 (a String's storage): ASCII octets are handled in place (most mail
+    /// text is ASCII), other scalars are decoded and go through the table and the mappings.
+    private static func fold(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var folder = Folder(capacity: bytes.count)
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 {
+                folder.ascii(b)
+                i += 1
+                continue
             }
+            // A valid lead octet: its length, then the continuation octets' 6 bits each.
+            let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+            var value = UInt32(b) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
+            var k = 1
+            while k < length, i + k < n {
+                value = value << 6 | UInt32(bytes[i + k] & 0x3F)
+                k += 1
+            }
+            i += length
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if value >= 0xA0, let decomposed = decompositions[value] {
+                for part in decomposed { folder.emit(part) }
+            } else {
+                folder.emit(scalar)
+            }
+        }
+        return folder.finish()
+    }
+
+    private struct Folder {
+        var out: [UInt8] = []
+        var pendingSpace = false
+
+        init(capacity: Int) { out.reserveCapacity(capacity) }
+
+        mutating func ascii(_ b: UInt8) {
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) { pendingSpace = true; return }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+        }
+
+        mutating func emit(_ scalar: Unicode.Scalar) {
+            let v = scalar.value
+            if v < 0x80 { ascii(UInt8(v)); return }
             let properties = scalar.properties
             if properties.isWhitespace { pendingSpace = true; return }
             if pendingSpace { out.append(0x20); pendingSpace = false }
@@ -65,15 +107,11 @@ enum SearchText {
                 UTF8.encode(scalar) { out.append($0) }
             }
         }
-        for scalar in text.unicodeScalars {
-            if scalar.value >= 0xA0, let decomposed = decompositions[scalar.value] {
-                for part in decomposed { emit(part) }
-            } else {
-                emit(scalar)
-            }
+
+        mutating func finish() -> [UInt8] {
+            if pendingSpace { out.append(0x20) }
+            return out
         }
-        if pendingSpace { out.append(0x20) }
-        return out
     }
 
     /// Whether `needle` is a substring of `haystack` (octet-wise: both are folded UTF-8, so a

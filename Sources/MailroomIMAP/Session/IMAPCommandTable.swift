@@ -4,8 +4,9 @@
 // not authenticated: STARTTLS, AUTHENTICATE, LOGIN; authenticated and selected: SELECT …
 // APPEND; selected only: CHECK, CLOSE, EXPUNGE, SEARCH, FETCH, STORE, COPY, UID …), RFC 2971
 // §3.1 (ID in any state), RFC 5161 §3.1 (ENABLE after login; Dovecot also takes it in the
-// selected state, and so do we), RFC 2177 (IDLE after login), RFC 3691 (UNSELECT), RFC 6851
-// (MOVE), RFC 9208 (GETQUOTA, GETQUOTAROOT, SETQUOTA after login).
+// selected state, and so do we, except ENABLE IMAP4rev2: IMAPSession+CommandChecks), RFC 2177
+// (IDLE after login), RFC 3691 (UNSELECT), RFC 6851 (MOVE), RFC 9208 (GETQUOTA, GETQUOTAROOT,
+// SETQUOTA after login), RFC 5256 (SORT and THREAD in the selected state).
 
 enum IMAPCommandTable {
     enum States { case any, notAuthenticated, authenticated, selected }
@@ -16,7 +17,7 @@ enum IMAPCommandTable {
         case .startTLS, .authenticate, .login: .notAuthenticated
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
              .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota: .authenticated
-        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move: .selected
+        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread: .selected
         }
     }
 

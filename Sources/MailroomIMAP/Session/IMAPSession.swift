@@ -8,7 +8,9 @@
 // §7.1.5 (BYE), §5.5 (pipelining: commands are answered in order; the adapter feeds one
 // frame at a time and waits for its action to finish), RFC 2177 (IDLE: "+ idling", then DONE),
 // RFC 2971 (ID in any state), RFC 4959 (SASL-IR), RFC 5530 (response codes), RFC 7888
-// (LITERAL+; a refused literal gets a tagged reply instead of "+").
+// (LITERAL+; a refused literal gets a tagged reply instead of "+"), RFC 9051 §6.1.1 and
+// §6.3.1 (IMAP4rev2 announced beside IMAP4rev1; `ENABLE IMAP4rev2` before a mailbox is
+// selected switches the session to it: `revision`, see IMAPRevision).
 //
 // Security:
 // - Before login only CAPABILITY, NOOP, LOGOUT, ID, STARTTLS, AUTHENTICATE and LOGIN run;
@@ -85,6 +87,9 @@ public struct IMAPSession: Sendable {
     public private(set) var isTLS: Bool
     public internal(set) var failedLogins = 0
     public internal(set) var badCommandsInARow = 0
+    /// IMAP4rev1 until the client's `ENABLE IMAP4rev2` (the engine learns it from the same
+    /// ENABLE; this copy decides what the parser's output may ask for).
+    public internal(set) var revision: IMAPRevision = .imap4rev1
     let parser: IMAPCommandParser
     let nonces: @Sendable () -> String
 
@@ -198,6 +203,7 @@ public struct IMAPSession: Sendable {
         guard IMAPCommandTable.isAllowed(command, in: phase) else {
             return bad(tag, IMAPCommandTable.refusal(command, in: phase))
         }
+        if let refusal = commandRefusal(command) { return bad(tag, refusal) }
         badCommandsInARow = 0
         switch command {
         case .capability:
@@ -225,6 +231,10 @@ public struct IMAPSession: Sendable {
             return .verifyPassword(username: user, password: pass)
         case .authenticate(let mechanism, let initialResponse):
             return authenticate(tag: tag, mechanism: mechanism, initialResponse: initialResponse)
+        case .enable(let names) where names.contains(IMAPRevision.imap4rev2Capability.uppercased()):
+            // Allowed here (commandRefusal): the engine enables it and answers ENABLED.
+            revision = .imap4rev2
+            return .execute(tag: tag, command)
         case .idle:
             guard case .authenticated(let user) = phase else {
                 if case .selected(let user) = phase {
@@ -286,10 +296,14 @@ public struct IMAPSession: Sendable {
 
     // MARK: Capabilities
 
+    /// The IMAP versions, first in every capability list (RFC 9051 §7.2.2 and Appendix A: a
+    /// server that speaks both lists both; a client that wants rev2 ENABLEs it).
+    static let revisions = ["IMAP4rev1", IMAPRevision.imap4rev2Capability]
+
     /// CAPABILITY now (RFC 3501 §7.2.1): before login the login methods, after it the
     /// extensions.
     public var capabilities: [String] {
-        var list = ["IMAP4rev1"]
+        var list = Self.revisions
         if isAuthenticated {
             list += configuration.extensions
             return list
@@ -308,5 +322,5 @@ public struct IMAPSession: Sendable {
 
     /// The capabilities after login, for the tagged OK of LOGIN/AUTHENTICATE (RFC 3501
     /// §7.1: a CAPABILITY response code saves the client a round trip).
-    var authenticatedCapabilities: [String] { ["IMAP4rev1"] + configuration.extensions }
+    var authenticatedCapabilities: [String] { Self.revisions + configuration.extensions }
 }

@@ -33,11 +33,12 @@ public struct IMAPSessionConfiguration: Sendable, Equatable {
     public var saslLimits: SASLLimits
     public var scramIterations: Int
 
-    /// Everything the server implements after login (RFC numbers in IMAPSession+Capability).
+    /// Everything the server implements after login (the RFCs are named in docs/design.md's IMAP section).
     public static let standardExtensions = [
         "SASL-IR", "ID", "ENABLE", "IDLE", "LITERAL+", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN",
         "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "ESEARCH", "SEARCHRES", "QUOTA", "QUOTA=RES-STORAGE",
         "QUOTA=RES-MESSAGE", "CONDSTORE", "UTF8=ACCEPT", "STATUS=SIZE", "BINARY", "MULTIAPPEND",
+        "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
     ]
 
     public init(hostName: String, limits: IMAPLimits = .default, maxBadCommands: Int = Self.defaultMaxBadCommands,

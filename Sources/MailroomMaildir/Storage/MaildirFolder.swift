@@ -640,6 +640,10 @@ final class MaildirFolder: @unchecked Sendable {
     private func assignUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)]) throws(StorageError) -> [UInt32] {
         guard var state = index else { return [] }
         let lock = try DotLock(for: uidListPath, staleSeconds: options.uidListLockStaleSeconds)
+        if let assigned = try appendUIDs(entries, state: &state, lock: lock) {
+            index = state
+            return assigned
+        }
         // Re-read inside the lock: another writer may have assigned UIDs since our scan.
         var list = readList() ?? DovecotUIDList(uidValidity: state.uidValidity, nextUID: state.nextUID)
         if list.uidValidity != state.uidValidity {
@@ -685,6 +689,32 @@ final class MaildirFolder: @unchecked Sendable {
         state.nextUID = list.nextUID
         state.records.sort { $0.uid < $1.uid }
         index = state
+        return assigned
+    }
+
+    /// assignUIDs' common case, done the way Dovecot adds records: when the list is still the
+    /// one this index last read or wrote (same inode and size: every writer either appends or
+    /// replaces) and nothing needs dropping, the new records are appended to it under the lock
+    /// (the header's N is left; readers take max(N, last UID + 1)). Nil: rewrite the list.
+    private func appendUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)], state: inout FolderIndexFile,
+                            lock: DotLock) throws(StorageError) -> [UInt32]? {
+        guard dropped.isEmpty, state.uidListStamp != .absent, !entries.isEmpty,
+              (try? FileSystem.stamp(uidListPath)) == state.uidListStamp else { return nil }
+        var lines = ""
+        var assigned: [UInt32] = []
+        state.highestModSeq += 1
+        for entry in entries {
+            let base = entry.0.utf8.firstIndex(of: 0x3A).map { String(entry.0[..<$0]) } ?? entry.0
+            let uid = state.nextUID
+            state.nextUID += 1
+            lines += "\(uid) :\(base)\n"
+            assigned.append(uid)
+            state.records.append(IndexRecord(uid: uid, flags: entry.2, keywordBits: entry.3, inCur: entry.1,
+                                             modSeq: state.highestModSeq, size: entry.4, internalDate: entry.5, fileName: entry.0))
+        }
+        state.uidListStamp = try lock.append(Array(lines.utf8))
+        CrashPoints.reach("uidlist.replaced")
+        state.records.sort { $0.uid < $1.uid }
         return assigned
     }
 

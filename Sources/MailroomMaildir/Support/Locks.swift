@@ -93,6 +93,29 @@ final class DotLock {
         }
     }
 
+    /// Appends `content` to the target itself (Dovecot's way of adding UID records without
+    /// rewriting the list), fdatasyncs it and releases the lock. A crash mid-append leaves a torn
+    /// last line, which readers skip. Returns the target's stamp after the append.
+    @discardableResult
+    func append(_ content: [UInt8]) throws(StorageError) -> FileStamp {
+        precondition(held, "DotLock used after release")
+        defer { release() }
+        do throws(FileSystemError) {
+            let out = open(target, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+            guard out >= 0 else { throw FileSystemError(operation: "open", path: target, code: errno) }
+            defer { close(out) }
+            try FileSystem.writeAll(out, content, path: target)
+            guard fdatasync(out) == 0 else { throw FileSystemError(operation: "fdatasync", path: target, code: errno) }
+            CrashPoints.reach("uidlist.written")
+            var st = stat()
+            _ = fstat(out, &st)
+            return FileStamp(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                             mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+        } catch {
+            throw error.isNoSpace ? .noSpace(error.description) : .io(error.description)
+        }
+    }
+
     /// Releases the lock without changing the target.
     func release() {
         guard held else { return }

@@ -21,6 +21,8 @@ struct FuzzTests {
         "a UID FETCH 1:*,$ (UID BODY.PEEK[1.2.HEADER.FIELDS (A B)]<0.10> BINARY[1] BINARY.SIZE[] MODSEQ) (CHANGEDSINCE 1)",
         "a STORE 1:3 (UNCHANGEDSINCE 9) -FLAGS.SILENT (\\Seen $x)",
         "a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (\"%\" {1}\r\n*) RETURN (CHILDREN STATUS (MESSAGES))",
+        "a UID SORT RETURN (MIN PARTIAL 2:9 SAVE) (REVERSE DATE DISPLAYFROM) \"UTF-8\" SUBJECT {2+}\r\nhi 1:*",
+        "a THREAD REFERENCES US-ASCII OR SEEN (UID 3:5 NOT TO x)",
     ]
 
     /// Parses; when it succeeds, the re-encoded command must parse to the same value.

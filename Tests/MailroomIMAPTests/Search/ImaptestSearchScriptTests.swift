@@ -29,7 +29,7 @@ struct ImaptestSearchScriptTests {
         let directory = Corpora.path("imaptest-scripts/tests")
         let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .isoLatin1)
         var runner = ScriptRunner(name: name)
-        let (header, commands) = ScriptRunner.parse(text)
+        let (header, commands) = ScriptCommand.parse(text)
         let own = directory.appendingPathComponent(name + ".mbox")
         let mbox = FileManager.default.fileExists(atPath: own.path) ? own : directory.appendingPathComponent("default.mbox")
         let messages = try MboxSource.messages(at: mbox)
@@ -38,6 +38,7 @@ struct ImaptestSearchScriptTests {
         for i in 0..<count { runner.append(messages[i % messages.count]) }
         var searches = 0
         for command in commands {
+            #expect(command.status == "ok", "\(name) line \(command.line): only `ok` commands are expected in these scripts")
             searches += try runner.run(command) ? 1 : 0
         }
         #expect(searches > 0)
@@ -47,21 +48,17 @@ struct ImaptestSearchScriptTests {
 /// One script command with the untagged lines expected after it.
 struct ScriptCommand {
     var line: Int
+    /// The expected tagged status: "ok", "no" or "bad".
+    var status: String
+    /// The command, without the status word.
     var text: String
+    /// The expected untagged lines, without "* ".
     var untagged: [String]
-}
 
-struct ScriptRunner {
-    let name: String
-    var box = SearchMailbox()
-    var variables: [String: String] = ["mailbox": "imaptest"]
-
-    init(name: String) {
-        self.name = name
-        box.nextUID = 101   // UIDs other than sequence numbers, to catch one used for the other
-    }
-
-    /// The header (key: value up to the first empty line) and the `ok ...` commands.
+    /// The header (key: value up to the first empty line) and the commands in the script's
+    /// first form (`ok|no|bad command`, then its `* ...` lines): what the SEARCH and SORT
+    /// scripts use. (The conformance runner, MailroomTestSupport's ImaptestScript, reads the
+    /// whole format.)
     static func parse(_ text: String) -> ([String: String], [ScriptCommand]) {
         var header: [String: String] = [:]
         var commands: [ScriptCommand] = []
@@ -76,15 +73,28 @@ struct ScriptRunner {
                 continue
             }
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("* ") {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if line.hasPrefix("* "), !commands.isEmpty {
                 commands[commands.count - 1].untagged.append(String(line.dropFirst(2)))
-            } else if line.lowercased().hasPrefix("ok ") {
-                commands.append(ScriptCommand(line: index + 1, text: String(line.dropFirst(3)), untagged: []))
+            } else if ["ok", "no", "bad"].contains(words[0].lowercased()) {
+                commands.append(ScriptCommand(line: index + 1, status: words[0].lowercased(), text: words.count > 1 ? words[1] : "",
+                                              untagged: []))
             } else {
                 Issue.record("line \(index + 1): not a command this runner knows: \(line)")
             }
         }
         return (header, commands)
+    }
+}
+
+struct ScriptRunner {
+    let name: String
+    var box = SearchMailbox()
+    var variables: [String: String] = ["mailbox": "imaptest"]
+
+    init(name: String) {
+        self.name = name
+        box.nextUID = 101   // UIDs other than sequence numbers, to catch one used for the other
     }
 
     mutating func append(_ bytes: [UInt8]) {

@@ -85,4 +85,39 @@ struct SearchLoadingTests {
         let all = try SearchProgram(criteria: [.not(.body(Array("x".utf8)))]).matcher(highestSequence: 1, highestUID: 1, timeZone: .utc)
         #expect(all.matches(box.messages[0], sequence: 1, isRecent: false) { [] })
     }
+
+    @Test("header keys are answered from the field cache the first search filled: same answers, no message read")
+    func fieldCacheServesRepeatedHeaderSearches() throws {
+        var box = SearchMailbox()
+        for i in 1...12 {
+            let group = i % 3 == 0 ? "X-Group: g\(i % 4)\n" : ""
+            box.add("Subject: =?UTF-8?B?5Y+R56Wo?= \(i)\n\(group)From: \"Ann \(i)\" <ann\(i)@example.org>\n"
+                    + "Date: \(i) Jan 2024 10:00:00 +0000\nX-Group: extra\(i)\n\nbody \(i)\n")
+        }
+        final class Store: @unchecked Sendable { var values: [String: [UInt8]] = [:]; var stores = 0 }
+        let store = Store()
+        let cache = SearchFieldCache(lookup: { store.values["\($0) \($1)"] },
+                                     store: { store.values["\($0) \($1)"] = $2; store.stores += 1 })
+        for line in ["SEARCH HEADER X-Group g1", "SEARCH SUBJECT 发票 FROM ann1", "SEARCH SENTSINCE 5-Jan-2024 HEADER X-Group extra",
+                     "SEARCH HEADER X-Group \"\"", "SEARCH OR SUBJECT \"发票 7\" FROM \"Ann 9\""] {
+            let program = try SearchProgram(criteria: try SearchCommand(line).criteria, charset: "UTF-8")
+            let (expected, _) = box.run(program)
+            var loads = 0
+            let first = program.search(box.messages, recent: [], timeZone: .utc, fieldCache: cache) { info in
+                loads += 1
+                return box.contents[info.uid] ?? []
+            }
+            #expect(first == expected, "\(line)")
+            var again = 0
+            let second = program.search(box.messages, recent: [], timeZone: .utc, fieldCache: cache) { info in
+                again += 1
+                return box.contents[info.uid] ?? []
+            }
+            #expect(second == expected, "\(line): from the cache")
+            #expect(again == 0, "\(line): \(again) messages read again")
+        }
+        // Every occurrence of a field is kept, and a message without one is remembered as such.
+        #expect(store.values["3 hdr.x-group"].map { String(decoding: $0, as: UTF8.self) } == "X-Group: g3\r\nX-Group: extra3\r\n")
+        #expect(store.values["1 hdr.x-group"].map { String(decoding: $0, as: UTF8.self) } == "X-Group: extra1\r\n")
+    }
 }

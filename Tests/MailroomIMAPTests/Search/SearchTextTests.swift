@@ -65,4 +65,34 @@ struct SearchTextTests {
         let needle = [UInt8](repeating: 0x61, count: 20_000) + [0x62]
         #expect(!SearchText.contains(haystack, needle))
     }
+
+    @Test("the octet-wise fold equals a fold scalar by scalar on mixed text, substrings included")
+    func octetFoldMatchesScalarFold() {
+        // The reference: the same three steps written over unicodeScalars, as the file header
+        // states them.
+        func reference(_ text: some StringProtocol) -> [UInt8] {
+            var out: [UInt8] = []
+            var pendingSpace = false
+            func emit(_ scalar: Unicode.Scalar) {
+                if scalar.properties.isWhitespace { pendingSpace = true; return }
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                let lower = scalar.value == 0x03C2 ? "σ" : scalar.properties.lowercaseMapping
+                out.append(contentsOf: lower.utf8)
+            }
+            for scalar in text.unicodeScalars {
+                if scalar.value >= 0xA0, let parts = SearchText.decompositions[scalar.value] { parts.forEach(emit) } else { emit(scalar) }
+            }
+            if pendingSpace { out.append(0x20) }
+            return out
+        }
+        let pieces = ["A", "z", " ", "\t", "\r\n", "É", "é", "ß", "Σ", "ς", "Ω", "Ж", "ﬁ", "Ｈ", "ｶ", "\u{3000}", "发票",
+                      "請求書", "한국어", "😀", "\u{85}", "\u{A0}", "Ǆ", "İ", "0", "=", "\u{10FFFF}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(SearchText.fold(text) == reference(text), "\(text.debugDescription)")
+            let sub = text.dropFirst(Int.random(in: 0...3, using: &generator))
+            #expect(SearchText.fold(sub) == reference(sub), "\(String(sub).debugDescription)")
+        }
+    }
 }

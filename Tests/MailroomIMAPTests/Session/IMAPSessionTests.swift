@@ -46,7 +46,7 @@ struct IMAPSessionTests {
     func greeting() {
         let open = session()
         let text = wire(.send(open.greeting()))
-        #expect(text.hasPrefix("* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5 AUTH=SCRAM-SHA-256]"))
+        #expect(text.hasPrefix("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5 AUTH=SCRAM-SHA-256]"))
         let strict = session(tlsRequired: true)
         let caps = strict.capabilities
         #expect(caps.contains("LOGINDISABLED") && caps.contains("STARTTLS"))
@@ -59,7 +59,7 @@ struct IMAPSessionTests {
         #expect(command(&s, "a1 LOGIN alice@example.com secret") == .verifyPassword(username: "alice@example.com", password: "secret"))
         #expect(s.loginVerified(.success(user: "alice@example.com")) == .openMail(user: "alice@example.com"))
         let ok = wire(s.mailOpened(.success(user: "alice@example.com")))
-        #expect(ok.hasPrefix("a1 OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE LITERAL+ NAMESPACE UIDPLUS MOVE"))
+        #expect(ok.hasPrefix("a1 OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR ID ENABLE IDLE LITERAL+ NAMESPACE UIDPLUS MOVE"))
         #expect(ok.hasSuffix("] Logged in\r\n"))
         #expect(s.user == "alice@example.com" && s.isAuthenticated)
         #expect(wire(command(&s, "a2 LOGIN bob x")) == "a2 BAD LOGIN is not allowed after login\r\n")

@@ -935,6 +935,12 @@ public final class MboxSource {
         try MboxSource(url: url).messages.map { Latin1.bytes($0.text) }
     }
 
+    /// The same, each with the internal date of its "From " line as an IMAP date-time
+    /// ("22-Feb-2008 17:06:23 +0000"; nil when the line has none), as the runner APPENDs them.
+    public static func datedMessages(at url: URL) throws -> [(octets: [UInt8], internalDate: String?)] {
+        try MboxSource(url: url).messages.map { (Latin1.bytes($0.text), $0.internalDate) }
+    }
+
     func next() -> Message {
         guard !messages.isEmpty else { return Message(text: "\r\n", internalDate: nil) }
         let m = messages[position % messages.count]
