@@ -18,6 +18,13 @@ import MailroomMaildir
 import MailroomMIME
 
 extension IMAPMailboxEngine {
+    /// The folder's field cache as SEARCH, SORT and THREAD use it (header fields by name).
+    func fieldCache(_ path: FolderPath) -> SearchFieldCache {
+        let storage = self.storage
+        return SearchFieldCache(lookup: { storage.cachedField(path, uid: $0, field: $1) },
+                                store: { storage.setCachedField(path, uid: $0, field: $1, value: $2) })
+    }
+
     func search(tag: String, uid: Bool, returnOptions requested: [SearchReturnOption]?, charset: String?, criteria: [SearchKey],
                 emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let box = try requireSelected()
@@ -38,9 +45,7 @@ extension IMAPMailboxEngine {
         if program.usesModSeq { enableCondstore(emit: emit) }
         let path = box.path
         let storage = self.storage
-        let fieldCache = SearchFieldCache(lookup: { storage.cachedField(path, uid: $0, field: $1) },
-                                          store: { storage.setCachedField(path, uid: $0, field: $1, value: $2) })
-        let matches = program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache) {
+        let matches = program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache(path)) {
             (info: MessageInfo) -> [UInt8] in
             ((try? storage.fetch(path, uid: info.uid)) ?? nil) ?? []
         }

@@ -13,9 +13,8 @@
 // EXPUNGE responses are held back after SORT and THREAD (they use sequence numbers) and sent
 // after UID SORT and UID THREAD, as after SEARCH.
 //
-// XXX: every message the criteria match is read from storage for its header when a key needs
-// it (all of them for THREAD); the per-folder field cache (MailStorage.cachedField) could keep
-// the sort facts, as Dovecot keeps them in its index, once it holds more than one field.
+// The header fields SORT and THREAD compare come from the folder's field cache (as Dovecot
+// keeps them in its cache file): a message is read only the first time one of them is needed.
 
 import MailroomMaildir
 import MailroomMIME
@@ -30,8 +29,11 @@ extension IMAPMailboxEngine {
         let candidates = matching(program, in: box, emit: emit)
         let path = box.path
         let storage = self.storage
+        let cache = fieldCache(path)
         let sorted = SortProgram(criteria).sort(candidates) { (message: SortMessage) -> MIMEHeader in
-            MIMEHeader.parse(((try? storage.fetch(path, uid: message.info.uid)) ?? nil) ?? [])
+            cache.header(uid: message.info.uid, names: Self.sortFields) {
+                ((try? storage.fetch(path, uid: message.info.uid)) ?? nil) ?? []
+            }
         }
         let command = uid ? "UID SORT" : "SORT"
         guard let options = returnOptions else {
@@ -56,15 +58,24 @@ extension IMAPMailboxEngine {
             return no(tag, .badCharset(SearchProgram.supportedCharsets), "Unsupported charset")
         }
         let candidates = matching(program, in: box, emit: emit)
+        let cache = fieldCache(box.path)
+        let storage = self.storage
         let messages = candidates.map { message in
-            let bytes = ((try? storage.fetch(box.path, uid: message.info.uid)) ?? nil) ?? []
+            let header = cache.header(uid: message.info.uid, names: Self.threadFields) {
+                ((try? storage.fetch(box.path, uid: message.info.uid)) ?? nil) ?? []
+            }
             return ThreadMessage(number: uid ? message.info.uid : message.sequence, uid: message.info.uid,
-                                 internalDate: message.info.internalDate, header: MIMEHeader.parse(bytes))
+                                 internalDate: message.info.internalDate, header: header)
         }
         emit([.untagged(.thread(MessageThreader.thread(messages, algorithm: algorithm)))])
         emit(sync(allowExpunge: uid))
         return ok(tag, "\(uid ? "UID THREAD" : "THREAD") completed")
     }
+
+    /// The fields SortFields reads (every sort key's, so one cache entry set serves them all).
+    static let sortFields = ["Date", "Subject", "From", "To", "Cc"]
+    /// The fields MessageThreader reads.
+    static let threadFields = ["Date", "Subject", "Message-ID", "References", "In-Reply-To"]
 
     /// The selected mailbox and the compiled search criteria; nil for an unknown charset (the
     /// caller answers NO [BADCHARSET]); other refusals are thrown as NO.
@@ -90,7 +101,8 @@ extension IMAPMailboxEngine {
         if program.usesModSeq { enableCondstore(emit: emit) }
         let path = box.path
         let storage = self.storage
-        let matches = program.search(box.messages, recent: box.recent, timeZone: .system) { (info: MessageInfo) -> [UInt8] in
+        let matches = program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache(path)) {
+            (info: MessageInfo) -> [UInt8] in
             ((try? storage.fetch(path, uid: info.uid)) ?? nil) ?? []
         }
         return matches.compactMap { match in

@@ -135,6 +135,33 @@ public struct SearchFieldCache {
 
     /// The cache key of a field name ("hdr." and the name in lower case).
     public static func key(_ name: String) -> String { "hdr." + name.lowercased() }
+
+    /// The cached form of `fields` found in `bytes`: their lines, each ending in a line end.
+    static func lines(_ fields: [HeaderField], in bytes: [UInt8]) -> [UInt8] {
+        var lines: [UInt8] = []
+        for field in fields {
+            lines += bytes[field.range]
+            if lines.last != 0x0A { lines += [0x0D, 0x0A] }
+        }
+        return lines
+    }
+
+    /// A header holding the `names` fields of message `uid` (what SORT and THREAD compare):
+    /// from the cache when it has every one of them, else from the message `load` gives, whose
+    /// fields are then cached.
+    func header(uid: UInt32, names: [String], load: () -> [UInt8]) -> MIMEHeader {
+        var cached: [UInt8] = []
+        for name in names {
+            guard let lines = lookup(uid, Self.key(name)) else {
+                let bytes = load()
+                let header = MIMEHeader.parse(bytes)
+                for name in names { store(uid, Self.key(name), Self.lines(header.all(name), in: bytes)) }
+                return header
+            }
+            cached += lines
+        }
+        return MIMEHeader.parse(cached)
+    }
 }
 
 /// One message's content as the evaluation of its keys needs it, each piece made once.
@@ -173,14 +200,7 @@ struct MessageContent {
         try load(loader)
         let found = topHeader().all(name)
         fieldsCache[name] = found
-        if let cache = fieldCache, let bytes {
-            var lines: [UInt8] = []
-            for field in found {
-                lines += bytes[field.range]
-                if lines.last != 0x0A { lines += [0x0D, 0x0A] }
-            }
-            cache.store(uid, key, lines)
-        }
+        if let cache = fieldCache, let bytes { cache.store(uid, key, SearchFieldCache.lines(found, in: bytes)) }
         return found
     }
 
