@@ -30,6 +30,10 @@
 // (the longest decomposition); the substring search is Knuth–Morris–Pratt (linear in
 // the text and the string), so a hostile search string cannot make matching quadratic.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A search string or a stretch of message text, folded for comparison (UTF-8 octets).
 public struct FoldedText: Sendable, Hashable {
     public let utf8: [UInt8]
@@ -52,6 +56,9 @@ enum SearchText {
     /// Folds valid UTF-8 (a String's storage): ASCII octets are handled in place (most mail
     /// text is ASCII), other scalars are decoded and go through the table and the mappings.
     private static func fold(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        if high < 0x80 { return foldASCII(bytes) }
         var folder = Folder(capacity: bytes.count)
         var i = 0
         let n = bytes.count
@@ -79,6 +86,30 @@ enum SearchText {
             }
         }
         return folder.finish()
+    }
+
+    /// The same fold for text that is all ASCII (most mail text), written straight into its
+    /// result: lower case, white space runs as one SP; never longer than the input plus one.
+    private static func foldASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count + 1) { out, count in
+            var w = 0
+            var pendingSpace = false
+            for b in bytes {
+                if b == 0x20 || b &- 0x09 < 5 { pendingSpace = true; continue }
+                if pendingSpace {
+                    out[w] = 0x20
+                    w += 1
+                    pendingSpace = false
+                }
+                out[w] = b &- 0x41 < 26 ? b | 0x20 : b
+                w += 1
+            }
+            if pendingSpace {
+                out[w] = 0x20
+                w += 1
+            }
+            count = w
+        }
     }
 
     private struct Folder {
@@ -128,15 +159,28 @@ enum SearchText {
             if needle[i] == needle[k] { k += 1 }
             failure[i] = k
         }
-        k = 0
-        for byte in haystack {
-            while k > 0, byte != needle[k] { k = failure[k - 1] }
-            if byte == needle[k] {
-                k += 1
-                if k == needle.count { return true }
+        // With nothing matched so far, memchr jumps to the next octet that can start a match
+        // (each octet is still looked at once: linear).
+        return haystack.withUnsafeBufferPointer { text -> Bool in
+            guard let base = text.baseAddress else { return false }
+            let first = needle[0]
+            var i = 0
+            k = 0
+            while i < text.count {
+                if k == 0 {
+                    guard let hit = memchr(base + i, Int32(first), text.count - i) else { return false }
+                    i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                }
+                let byte = text[i]
+                while k > 0, byte != needle[k] { k = failure[k - 1] }
+                if byte == needle[k] {
+                    k += 1
+                    if k == needle.count { return true }
+                }
+                i += 1
             }
+            return false
         }
-        return false
     }
 
     /// Scalar → its NFKD decomposition, for the ranges named in the file header.

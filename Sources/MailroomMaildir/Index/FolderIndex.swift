@@ -74,7 +74,7 @@ struct FolderIndexFile: Sendable, Equatable {
 
     func encoded() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(128 + records.count * 96)
+        out.reserveCapacity(200 + records.reduce(0) { $0 + 38 + $1.fileName.utf8.count })
         out += Self.magic
         out.appendLE(Self.version)
         out.appendLE(uidValidity)
@@ -98,9 +98,9 @@ struct FolderIndexFile: Sendable, Equatable {
             out.appendLE(r.modSeq)
             out.appendLE(UInt64(bitPattern: r.size))
             out.appendLE(UInt64(bitPattern: r.internalDate))
-            let name = Array(r.fileName.utf8)
-            out.appendLE(UInt16(min(name.count, Int(UInt16.max))))
-            out += name.prefix(Int(UInt16.max))
+            let length = min(r.fileName.utf8.count, Int(UInt16.max))
+            out.appendLE(UInt16(length))
+            out.append(contentsOf: r.fileName.utf8.prefix(length))
         }
         out.appendLE(fnv1a(out[...]))
         return out
@@ -156,12 +156,14 @@ struct FolderIndexFile: Sendable, Equatable {
 
 /// FNV-1a, 64 bit: enough to detect a torn or damaged index; not a security checksum.
 func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01B3
+    bytes.withUnsafeBufferPointer { buffer in
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in buffer {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
     }
-    return hash
 }
 
 extension [UInt8] {

@@ -95,4 +95,17 @@ struct SearchTextTests {
             #expect(SearchText.fold(sub) == reference(sub), "\(String(sub).debugDescription)")
         }
     }
+
+    @Test("substring search agrees with a naive search on random texts over a small alphabet")
+    func containsMatchesNaive() {
+        func naive(_ h: [UInt8], _ n: [UInt8]) -> Bool {
+            n.isEmpty || (n.count <= h.count && (0...(h.count - n.count)).contains { Array(h[$0..<($0 + n.count)]) == n })
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let h = (0..<Int.random(in: 0...30, using: &generator)).map { _ in UInt8.random(in: 0x61...0x63, using: &generator) }
+            let n = (0..<Int.random(in: 0...5, using: &generator)).map { _ in UInt8.random(in: 0x61...0x63, using: &generator) }
+            #expect(SearchText.contains(h, n) == naive(h, n), "\(h) \(n)")
+        }
+    }
 }
