@@ -48,6 +48,7 @@ struct MailroomConformanceTests {
         let server = try MailroomServerProcess()
         let suite = IMAPScriptSuite.jamesMPT
         let results = suite.run(port: server.port, user: server.user, password: server.password, timeout: 5,
+                                accountReset: { try server.resetMaildir() },
                                 progress: { if DovecotConformanceTests.verbose { print($0) } })
         print(IMAPScriptSuite.summary(results))
         // Not yet a table per script (ACL, METADATA, shared namespaces and James's own wording
@@ -129,6 +130,42 @@ final class MailroomServerProcess {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Gives the user an empty Maildir (INBOX only, no subscriptions, new UIDVALIDITY, UIDNEXT 1),
+    /// as the James harness gives each script a new in-memory server and the Dovecot run its
+    /// emptied Maildir. Between scripts no session is open; the server's side of the last one
+    /// may still be closing, so this waits (up to 5 s) until no connection to the port is
+    /// established or half-closed before it touches the files.
+    func resetMaildir() throws {
+        let deadline = Date().addingTimeInterval(5)
+        while Self.openConnections(port) > 0 && Date() < deadline { usleep(10_000) }
+        let fm = FileManager.default
+        // <mail_root>/<hash>/example.com/alice/Maildir, created at the first login.
+        let mailRoot = "\(root)/mail"
+        let local = user.split(separator: "@")
+        guard local.count == 2, let hashes = try? fm.contentsOfDirectory(atPath: mailRoot) else { return }
+        for hash in hashes {
+            let maildir = "\(mailRoot)/\(hash)/\(local[1])/\(local[0])/Maildir"
+            guard fm.fileExists(atPath: maildir) else { continue }
+            for entry in try fm.contentsOfDirectory(atPath: maildir) {
+                try fm.removeItem(atPath: "\(maildir)/\(entry)")
+            }
+            for sub in ["cur", "new", "tmp"] {
+                try fm.createDirectory(atPath: "\(maildir)/\(sub)", withIntermediateDirectories: true)
+            }
+        }
+    }
+
+    /// Server-side TCP connections on `port` that are ESTABLISHED (01) or CLOSE_WAIT (08), from
+    /// /proc/net/tcp (0 where it cannot be read).
+    static func openConnections(_ port: Int) -> Int {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+        let suffix = String(format: ":%04X", port)
+        return table.split(separator: "\n").dropFirst().filter { row in
+            let fields = row.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(suffix) && (fields[3] == "01" || fields[3] == "08")
+        }.count
     }
 
     private func run(_ arguments: [String]) throws {

@@ -5,7 +5,8 @@
 //   charset = atom / quoted
 // RFC 4731 §3.1 (ESEARCH) and RFC 5182 §4 (SAVE):
 //   search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
-// RFC 7162 §3.1.5 (MODSEQ). The search-key rule is in Grammar/SearchKey.swift.
+// RFC 5267 §4 (CONTEXT, UPDATE, PARTIAL; Grammar/SearchReturnOption.swift), RFC 7162 §3.1.5
+// (MODSEQ). The search-key rule is in Grammar/SearchKey.swift.
 //
 // Limits: "(" and NOT and OR each count a nesting level (IMAPLimits.nestingDepth), so
 // "NOT NOT NOT ..." and "((((...))))" are bounded like any other nesting.
@@ -18,13 +19,7 @@ extension IMAPCommandParser {
         if peekKeyword(buffer, "RETURN") {
             _ = buffer.consume(caseInsensitive: "RETURN")
             try space(&buffer, before: "SEARCH return options")
-            returnOptions = try parenthesised(&buffer, "SEARCH return options", allowEmpty: true) {
-                (buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> SearchReturnOption in
-                guard let option = SearchReturnOption(rawValue: try keyword(&buffer, "SEARCH return option")) else {
-                    throw IMAPParseError("unknown SEARCH return option")
-                }
-                return option
-            }
+            returnOptions = try searchReturnOptions(&buffer, "SEARCH")
             try space(&buffer, before: "search criteria")
         }
         if peekKeyword(buffer, "CHARSET") {
@@ -38,6 +33,44 @@ extension IMAPCommandParser {
         var criteria = [try searchKey(&buffer)]
         while separator(&buffer) { criteria.append(try searchKey(&buffer)) }
         return .search(uid: uid, returnOptions: returnOptions, charset: charset, criteria: criteria)
+    }
+
+    // "(" [search-return-opt *(SP search-return-opt)] ")", for SEARCH and SORT. An unknown
+    // option, and UPDATE or PARTIAL given twice, are BAD (Dovecot: "duplicate UPDATE",
+    // "PARTIAL can be used only once").
+    static func searchReturnOptions(_ buffer: inout IMAPParseBuffer, _ command: String) throws(IMAPParseError) -> [SearchReturnOption] {
+        let options = try parenthesised(&buffer, "\(command) return options", allowEmpty: true) {
+            (buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> SearchReturnOption in
+            try searchReturnOption(&buffer, command)
+        }
+        if options.filter({ $0 == .update }).count > 1 { throw IMAPParseError("\(command) return options have UPDATE twice") }
+        if options.filter({ if case .partial = $0 { true } else { false } }).count > 1 {
+            throw IMAPParseError("PARTIAL can be used only once")
+        }
+        return options
+    }
+
+    // search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" / "CONTEXT" / "UPDATE" /
+    //                     "PARTIAL" SP partial-range
+    static func searchReturnOption(_ buffer: inout IMAPParseBuffer, _ command: String) throws(IMAPParseError) -> SearchReturnOption {
+        switch try keyword(&buffer, "\(command) return option") {
+        case "MIN": return .min
+        case "MAX": return .max
+        case "ALL": return .all
+        case "COUNT": return .count
+        case "SAVE": return .save
+        case "CONTEXT": return .context
+        case "UPDATE": return .update
+        case "PARTIAL":
+            // partial-range = nz-number ":" nz-number ("*" is not allowed: RFC 5267 §4.4)
+            try space(&buffer, before: "PARTIAL range")
+            let first = try nzNumber(&buffer, "PARTIAL range")
+            guard buffer.consume(IMAPGrammar.colon) else { throw IMAPParseError("invalid PARTIAL range") }
+            let last = try nzNumber(&buffer, "PARTIAL range")
+            return .partial(min(first, last)...max(first, last))
+        default:
+            throw IMAPParseError("unknown \(command) return option")
+        }
     }
 
     static func searchKey(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> SearchKey {

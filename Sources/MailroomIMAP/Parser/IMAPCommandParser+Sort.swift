@@ -9,8 +9,8 @@
 //   thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria
 // RFC 5957 §3 (DISPLAYFROM, DISPLAYTO); RFC 5267 §3 (ESORT):
 //   sort =/ ["UID" SP] "SORT" search-return-opts SP sort-criteria SP search-criteria
-// with RFC 4731's search-return-opts, MIN MAX ALL COUNT, RFC 5182's SAVE and RFC 5267 §4.4's
-//   search-return-opt =/ "PARTIAL" SP partial-range ; partial-range = nz-number ":" nz-number
+// with RFC 4731's search-return-opts, MIN MAX ALL COUNT, RFC 5182's SAVE and RFC 5267 §4's
+// CONTEXT, UPDATE and PARTIAL (IMAPCommandParser+Search.swift, searchReturnOptions).
 // The charset is not optional here (unlike SEARCH's "CHARSET cs"). An unknown sort key, thread
 // algorithm or return option is a syntax error (BAD, as Dovecot answers); an unknown charset
 // parses and is refused later with NO [BADCHARSET] (RFC 5256 §3 refers to SEARCH for it).
@@ -25,7 +25,7 @@ extension IMAPCommandParser {
         if peekKeyword(buffer, "RETURN") {
             _ = buffer.consume(caseInsensitive: "RETURN")
             try space(&buffer, before: "SORT return options")
-            returnOptions = try parenthesised(&buffer, "SORT return options", allowEmpty: true, sortReturnOption)
+            returnOptions = try searchReturnOptions(&buffer, "SORT")
             try space(&buffer, before: "sort criteria")
         }
         let criteria = try parenthesised(&buffer, "sort criteria", sortCriterion)
@@ -56,26 +56,6 @@ extension IMAPCommandParser {
         }
         guard let key = SortKey(rawValue: name) else { throw IMAPParseError("unknown sort key") }
         return SortCriterion(key, reversed: reversed)
-    }
-
-    // search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" / "PARTIAL" SP partial-range
-    static func sortReturnOption(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> SortReturnOption {
-        switch try keyword(&buffer, "SORT return option") {
-        case "MIN": return .min
-        case "MAX": return .max
-        case "ALL": return .all
-        case "COUNT": return .count
-        case "SAVE": return .save
-        case "PARTIAL":
-            // partial-range = nz-number ":" nz-number ("*" is not allowed: RFC 5267 §4.4)
-            try space(&buffer, before: "PARTIAL range")
-            let first = try nzNumber(&buffer, "PARTIAL range")
-            guard buffer.consume(IMAPGrammar.colon) else { throw IMAPParseError("invalid PARTIAL range") }
-            let last = try nzNumber(&buffer, "PARTIAL range")
-            return .partial(min(first, last)...max(first, last))
-        default:
-            throw IMAPParseError("unknown SORT return option")
-        }
     }
 
     // charset = atom / quoted

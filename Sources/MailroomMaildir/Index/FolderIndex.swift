@@ -98,9 +98,15 @@ struct FolderIndexFile: Sendable, Equatable {
             out.appendLE(r.modSeq)
             out.appendLE(UInt64(bitPattern: r.size))
             out.appendLE(UInt64(bitPattern: r.internalDate))
-            let length = min(r.fileName.utf8.count, Int(UInt16.max))
-            out.appendLE(UInt16(length))
-            out.append(contentsOf: r.fileName.utf8.prefix(length))
+            // (A file name is at most 255 octets: NAME_MAX.)
+            let name = r.fileName.utf8
+            if name.count <= Int(UInt16.max) {
+                out.appendLE(UInt16(name.count))
+                out.append(contentsOf: name)
+            } else {
+                out.appendLE(UInt16.max)
+                out.append(contentsOf: Array(name.prefix(Int(UInt16.max))))
+            }
         }
         out.appendLE(fnv1a(out[...]))
         return out

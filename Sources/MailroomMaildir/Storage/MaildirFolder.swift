@@ -240,8 +240,9 @@ final class MaildirFolder: @unchecked Sendable {
             var renameFailed = false
             let before = curStampNow()
             for uid in uids {
-                guard var index = self.index, let pos = position(of: uid, in: index.records) else { continue }
-                var r = index.records[pos]
+                // The index is changed in place (a local copy would copy every record).
+                guard index != nil, let pos = position(of: uid, in: index!.records) else { continue }
+                var r = index!.records[pos]
                 if let unchangedSince, r.modSeq > unchangedSince {
                     update.modifiedSince.append(uid)
                     continue
@@ -267,14 +268,13 @@ final class MaildirFolder: @unchecked Sendable {
                     renameFailed = true
                     continue
                 }
-                index.highestModSeq += 1
+                index!.highestModSeq += 1
                 r.fileName = newFileName
                 r.inCur = true
                 r.flags = newFlags
                 r.keywordBits = newBits
-                r.modSeq = index.highestModSeq
-                index.records[pos] = r
-                self.index = index
+                r.modSeq = index!.highestModSeq
+                index!.records[pos] = r
                 update.updated.append(info(for: r))
                 changed = true
             }
@@ -638,12 +638,10 @@ final class MaildirFolder: @unchecked Sendable {
     /// Assigns UIDs to new files under the dot lock and rewrites dovecot-uidlist; adds them to
     /// the index. Entries: (file name, in cur/, flags, keyword bits, size, internal date).
     private func assignUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)]) throws(StorageError) -> [UInt32] {
-        guard var state = index else { return [] }
+        guard index != nil else { return [] }
         let lock = try DotLock(for: uidListPath, staleSeconds: options.uidListLockStaleSeconds)
-        if let assigned = try appendUIDs(entries, state: &state, lock: lock) {
-            index = state
-            return assigned
-        }
+        if let assigned = try appendUIDs(entries, lock: lock) { return assigned }
+        guard var state = index else { return [] }
         // Re-read inside the lock: another writer may have assigned UIDs since our scan.
         var list = readList() ?? DovecotUIDList(uidValidity: state.uidValidity, nextUID: state.nextUID)
         if list.uidValidity != state.uidValidity {
@@ -696,26 +694,28 @@ final class MaildirFolder: @unchecked Sendable {
     /// one this index last read or wrote (same inode and size: every writer either appends or
     /// replaces) and nothing needs dropping, the new records are appended to it under the lock
     /// (the header's N is left; readers take max(N, last UID + 1)). Nil: rewrite the list.
-    private func appendUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)], state: inout FolderIndexFile,
+    private func appendUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)],
                             lock: DotLock) throws(StorageError) -> [UInt32]? {
-        guard dropped.isEmpty, state.uidListStamp != .absent, !entries.isEmpty,
-              (try? FileSystem.stamp(uidListPath)) == state.uidListStamp else { return nil }
+        guard dropped.isEmpty, !entries.isEmpty, let recorded = index?.uidListStamp, recorded != .absent,
+              (try? FileSystem.stamp(uidListPath)) == recorded, var nextUID = index?.nextUID,
+              let modSeq = index.map({ $0.highestModSeq + 1 }) else { return nil }
         var lines = ""
-        var assigned: [UInt32] = []
-        state.highestModSeq += 1
+        var added: [IndexRecord] = []
         for entry in entries {
             let base = entry.0.utf8.firstIndex(of: 0x3A).map { String(entry.0[..<$0]) } ?? entry.0
-            let uid = state.nextUID
-            state.nextUID += 1
-            lines += "\(uid) :\(base)\n"
-            assigned.append(uid)
-            state.records.append(IndexRecord(uid: uid, flags: entry.2, keywordBits: entry.3, inCur: entry.1,
-                                             modSeq: state.highestModSeq, size: entry.4, internalDate: entry.5, fileName: entry.0))
+            lines += "\(nextUID) :\(base)\n"
+            added.append(IndexRecord(uid: nextUID, flags: entry.2, keywordBits: entry.3, inCur: entry.1,
+                                     modSeq: modSeq, size: entry.4, internalDate: entry.5, fileName: entry.0))
+            nextUID += 1
         }
-        state.uidListStamp = try lock.append(Array(lines.utf8))
+        let stamp = try lock.append(Array(lines.utf8))
         CrashPoints.reach("uidlist.replaced")
-        state.records.sort { $0.uid < $1.uid }
-        return assigned
+        // In place; the new UIDs are above every UID in the index, so the order holds.
+        index!.uidListStamp = stamp
+        index!.nextUID = nextUID
+        index!.highestModSeq = modSeq
+        index!.records.append(contentsOf: added)
+        return added.map(\.uid)
     }
 
     private func readList() -> DovecotUIDList? {

@@ -132,6 +132,9 @@ public final class IMAPLineClient {
 
     // MARK: reading
 
+    /// Whether lines put back with unread(_:) are waiting.
+    var hasPushedBack: Bool { !pushedBack.isEmpty }
+
     /// Puts a line back: the next readLine() or readResponse() returns it first.
     public func unread(_ line: String) { pushedBack.append(line) }
 

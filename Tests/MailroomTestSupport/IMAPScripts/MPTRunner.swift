@@ -43,7 +43,9 @@
 //      the system flags in alphabetical order (James's order), keywords after them, `\*` last.
 //   3. FETCH data items and STATUS items come in no fixed order (RFC 9051 §7.5.2, §7.2.4): a
 //      FETCH or STATUS response without a literal is also tried with its items in every order
-//      (up to 6 items).
+//      (up to 6 items). A FETCH response with literals is read whole when it arrives, and items
+//      the server sent after its last literal are moved to the front (` FLAGS (\Seen))` after
+//      `BODY[] {n}` … becomes `FLAGS (\Seen) BODY[] {n}` … `)`), the only place James puts them.
 //   4. Untagged responses to one command come in no fixed order (RFC 9051 §7 and §6.3.1 lists
 //      SELECT's responses without an order): consecutive `S: \* …` lines (none ending in a
 //      literal) are matched as a set, like a SUB block.
@@ -59,7 +61,7 @@
 //   7. A continuation request's text is free (RFC 9051 §7.5: `+` resp-text): `+ OK` matches
 //      `\+ Ok`.
 //   8. A mailbox name is an astring (RFC 9051 §9): in STATUS, LIST and LSUB responses an atom
-//      name is also tried as the same name quoted.
+//      name is also tried as the same name quoted (LIST-EXTENDED data after it left as it is).
 //   9. Last, the whole line is compared case-insensitively, as imaptest compares everything
 //      (RFC 9051 §9 note 3 makes the protocol's own words case-insensitive; MIME types and
 //      parameters are too, RFC 2045 §5.1) — so `"7bit"` matches `"7BIT"`.
@@ -361,7 +363,21 @@ final class MPTExecution {
 
     private func read(_ client: IMAPLineClient, expected: String, line: Int) throws -> String {
         do {
-            return try client.readLine()
+            let fresh = !client.hasPushedBack
+            let text = try client.readLine()
+            // Rule 3 across literals: a FETCH response read from the wire whose last literal is
+            // followed by more items is read whole and given back with those items first.
+            guard fresh, MPTMatcher.isFetchEndingInLiteral(text) else { return text }
+            var segments = [text]
+            var last = text
+            while let size = IMAPLineClient.trailingLiteralSize(last) {
+                segments.append(try client.readBytes(size))
+                last = try client.readLine()
+                segments.append(last)
+            }
+            let lines = MPTMatcher.itemsAfterLiteralsFirst(segments)
+            for l in lines.dropFirst().reversed() { client.unread(l) }
+            return lines[0]
         } catch let error as IMAPLineClientError {
             throw fail(error.kind == .timeout ? "timeout" : "connection ended", line: line, expected: expected,
                        received: error.kind == .timeout ? "(nothing within \(Int(endpoint.timeout)) s)" : "\(error)")
@@ -509,6 +525,35 @@ enum MPTMatcher {
         return false
     }
 
+    /// `* n FETCH (…{n}`: a FETCH response whose first line ends in a literal.
+    static func isFetchEndingInLiteral(_ line: String) -> Bool {
+        guard line.hasPrefix("* "), IMAPLineClient.trailingLiteralSize(line) != nil else { return false }
+        let words = line.split(separator: " ", maxSplits: 3)
+        return words.count == 4 && words[1].allSatisfy(\.isNumber) && words[2].uppercased() == "FETCH" && words[3].hasPrefix("(")
+    }
+
+    /// Rule 3 across literals. `segments` is a FETCH response as read: its first line, then
+    /// each literal's contents followed by the line that continues after it. Items after the
+    /// last literal (` FLAGS (\Seen))`) move to the front of the list (`* 1 FETCH (FLAGS (\Seen)
+    /// BODY[] {n}` … `)`), where James puts them; the result is the response split into lines
+    /// again, as readLine() gives them.
+    static func itemsAfterLiteralsFirst(_ segments: [String]) -> [String] {
+        var parts = segments
+        let tail = parts[parts.count - 1]
+        if tail.hasPrefix(" "), tail.hasSuffix(")"), let open = parts[0].firstIndex(of: "(") {
+            let items = String(tail.dropFirst().dropLast())
+            if let tokens = topLevelTokens(items), !tokens.isEmpty, !items.contains("{") {
+                parts[0] = String(parts[0][...open]) + items + " " + parts[0][parts[0].index(after: open)...]
+                parts[parts.count - 1] = ")"
+            }
+        }
+        var whole = parts[0]
+        for k in stride(from: 1, to: parts.count, by: 2) {
+            whole += "\r\n" + parts[k] + parts[k + 1]
+        }
+        return Latin1.lines(whole).map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+    }
+
     /// Rule 5: `* OK …` lines are informational.
     static func isInformationalOK(_ line: String) -> Bool {
         line.uppercased().hasPrefix("* OK")
@@ -598,7 +643,9 @@ enum MPTMatcher {
             let afterFlags = line[line.index(after: close)...]
             let parts = afterFlags.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, !parts[1].hasPrefix("\""), !parts[1].hasPrefix("{") else { return nil }
-            return String(line[...close]) + " " + parts[0] + " \"" + parts[1] + "\""
+            // An atom has no space: what follows one is LIST-EXTENDED data (RFC 5258 §9).
+            let name = parts[1].prefix { $0 != " " }
+            return String(line[...close]) + " " + parts[0] + " \"" + name + "\"" + parts[1].dropFirst(name.count)
         }
         return nil
     }
