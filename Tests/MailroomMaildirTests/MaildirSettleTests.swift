@@ -131,6 +131,15 @@ struct MaildirSettleTests {
         let expunged = try #require(try s.open(.inbox, claimRecent: false, unlessAt: delivered.version))
         #expect(expunged.messages.count == 5)
 
+        // A flag change says which version it started from and which it left: a session at the
+        // first that takes in `updated` is at the second, which the next open confirms.
+        let now = try #require(try s.open(.inbox, claimRecent: false, unlessAt: expunged.version) ?? expunged)
+        let change = try s.setFlags(.inbox, uids: [now.messages[0].uid], .add, flags: [.flagged], keywords: [], unchangedSince: nil)
+        #expect(change.versionBefore == now.version)
+        let after = try #require(change.versionAfter)
+        #expect(after != now.version)
+        #expect(try s.open(.inbox, claimRecent: false, unlessAt: after) == nil)
+
         // The memory backend's default implementation answers the same way.
         let memory = MemoryStorage()
         _ = try memory.append(.inbox, message: message(1), flags: [], keywords: [], internalDate: nil)

@@ -42,6 +42,7 @@ extension IMAPMailboxEngine {
                     box.noteReported(info)
                     seenNow.insert(info.uid)
                 }
+                box.noteOwnChange(update)
                 selected = box
             }
         }

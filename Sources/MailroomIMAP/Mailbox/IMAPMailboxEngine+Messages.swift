@@ -152,6 +152,7 @@ extension IMAPMailboxEngine {
                 responses.append(.untagged(.fetch(UInt32(sequence), items)))
             }
         }
+        box.noteOwnChange(update)
         if !flags.silent && unchangedSince == nil {
             // Messages whose flags were already as asked still get their FETCH (RFC 3501 §6.4.6
             // "the server SHOULD send an untagged FETCH response").

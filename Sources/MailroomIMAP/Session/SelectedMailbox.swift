@@ -179,6 +179,14 @@ public struct SelectedMailbox: Sendable {
         highestModSeq = max(highestModSeq, info.modSeq)
     }
 
+    /// After this session's own flag change has been taken in (`noteReported`): when the view
+    /// was at the storage version the change started from, it is now at the one it ended at,
+    /// and the next sync needs no listing.
+    public mutating func noteOwnChange(_ update: FlagUpdate) {
+        guard let before = update.versionBefore, let after = update.versionAfter, storageVersion == before else { return }
+        storageVersion = after
+    }
+
     /// Something is waiting to be announced (with expunges allowed).
     public var hasPendingUpdates: Bool {
         !changed.isEmpty || entries.count != toldExists || entries.contains { $0.expunged }

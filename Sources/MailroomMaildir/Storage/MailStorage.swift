@@ -166,6 +166,11 @@ public enum FlagChange: Sendable, Equatable {
 public struct FlagUpdate: Sendable, Equatable {
     public var updated: [MessageInfo]
     public var modifiedSince: [UInt32]
+    /// The folder's version just before and just after this change (nil: not known). A session
+    /// whose view was at `versionBefore` knows everything at `versionAfter` once it has taken in
+    /// `updated`, and needs no new listing for it.
+    public var versionBefore: FolderVersion? = nil
+    public var versionAfter: FolderVersion? = nil
 }
 
 /// APPENDUID / COPYUID data (RFC 4315).

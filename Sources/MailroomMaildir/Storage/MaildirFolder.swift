@@ -91,15 +91,18 @@ final class MaildirFolder: @unchecked Sendable {
         }
     }
 
+    /// The folder's version as the index has it (under the lock).
+    private func versionLocked() -> FolderVersion? {
+        guard let state = index else { return nil }
+        return FolderVersion(uidValidity: state.uidValidity, uidNext: state.nextUID, highestModSeq: state.highestModSeq,
+                             messages: state.records.count)
+    }
+
     /// `snapshot`, or nil when the folder is still at `known` and nothing was claimed.
     func snapshot(claimRecent: Bool, unlessAt known: FolderVersion) throws(StorageError) -> FolderSnapshot? {
         try locked { () throws(StorageError) -> FolderSnapshot? in
             let outcome = try syncLocked(claimRecent: claimRecent)
-            if let state = index, (!claimRecent || outcome.recent.isEmpty),
-               FolderVersion(uidValidity: state.uidValidity, uidNext: state.nextUID, highestModSeq: state.highestModSeq,
-                             messages: state.records.count) == known {
-                return nil
-            }
+            if !claimRecent || outcome.recent.isEmpty, versionLocked() == known { return nil }
             return makeSnapshot(recent: outcome.recent)
         }
     }
@@ -235,7 +238,7 @@ final class MaildirFolder: @unchecked Sendable {
             _ = try syncLocked()
             let letters = try keywordLetters(for: names, create: change != .remove)
             let bits = lettersBits(letters)
-            var update = FlagUpdate(updated: [], modifiedSince: [])
+            var update = FlagUpdate(updated: [], modifiedSince: [], versionBefore: versionLocked())
             var changed = false
             var renameFailed = false
             let before = curStampNow()
@@ -284,6 +287,7 @@ final class MaildirFolder: @unchecked Sendable {
                 carryCurStamp(before: before)
             }
             if changed || renameFailed { try writeIndexLocked() }
+            update.versionAfter = versionLocked()
             return update
         }
     }
