@@ -6,8 +6,8 @@
 // test too, so the tables (and the numbers in docs/design.md) stay true.
 //
 // The same runners and the same comparison validate themselves against Dovecot in
-// ConformanceTests.swift; the James scripts run here without an account reset between them
-// (the runner removes what it can over IMAP), which the Dovecot run has.
+// ConformanceTests.swift; as there, every James script starts on an emptied Maildir
+// (MailroomServerProcess.resetMaildir).
 // MAILROOM_CONFORMANCE_VERBOSE=1 prints every result as it comes.
 
 import Foundation
@@ -24,11 +24,6 @@ struct MailroomConformanceTests {
         "catenate": .skipped("CATENATE is not implemented"),
         "catenate-multiappend": .skipped("CATENATE is not implemented"),
         "notify": .skipped("NOTIFY and QRESYNC are not implemented"),
-        "search-context-update": .skipped("CONTEXT=SEARCH is not implemented"),
-        "search-context-update2": .skipped("CONTEXT=SEARCH is not implemented"),
-        "search-context-update3": .skipped("CONTEXT=SEARCH is not implemented"),
-        "search-partial": .skipped("CONTEXT=SEARCH (PARTIAL) is not implemented"),
-        "sort-partial": .skipped("CONTEXT=SORT is not announced: RETURN (UPDATE) of RFC 5267 §4 is not implemented (PARTIAL is)"),
         "urlauth": .skipped("URLAUTH is not implemented"),
         "urlauth-binary": .skipped("URLAUTH is not implemented"),
         "urlauth2": .skipped("URLAUTH is not implemented"),
@@ -51,14 +46,25 @@ struct MailroomConformanceTests {
                                 accountReset: { try server.resetMaildir() },
                                 progress: { if DovecotConformanceTests.verbose { print($0) } })
         print(IMAPScriptSuite.summary(results))
-        // Not yet a table per script (ACL, METADATA, shared namespaces and James's own wording
-        // account for most failures; see docs/design.md): the count may only go up.
+        // The count may only go up. The 121 failures by cause (the scripts are listed in
+        // docs/design.md, "The IMAP server"):
+        //   (a) Mailroom wrong by RFC 3501/9051 or an announced extension    0
+        //   (b) extension not announced                                       61
+        //       ACL 35, shared namespaces 14, METADATA 3, OBJECTID 2, SAVEDATE 4,
+        //       FETCH PARTIAL 1, REPLACE 1, XLIST 1
+        //   (c) James's choice where RFC 3501 leaves room (not relaxed: the    60
+        //       corpus README allows relaxing reply texts and James's codes only)
+        //       \Recent through a re-SELECT 13, RECENT after EXPUNGE 8, BYE for a
+        //       malformed line 6, NO/BAD swapped 6, syntax outside RFC 3501 5, James's
+        //       set-up (fixed UIDVALIDITY, #private, quota, ID NIL, …) 8, other open
+        //       answers 12, faults of the script itself 2
+        //   (d) runner                                                         0
         #expect(results.filter(\.passed).count >= Self.jamesMinimumPassing,
                  "fewer James scripts pass than the \(Self.jamesMinimumPassing) recorded")
     }
 
-    /// Measured: 33 of 167 (Dovecot 2.3.19 passes 42 with an account reset between scripts).
-    static let jamesMinimumPassing = 33
+    /// Measured: 46 of 167 (Dovecot 2.3.19 passes 43 with the same runner).
+    static let jamesMinimumPassing = 46
 }
 
 /// The `mailroom serve` of this build with only its IMAP listener, in a temporary directory,

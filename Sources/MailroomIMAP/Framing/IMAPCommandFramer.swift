@@ -187,7 +187,10 @@ public struct IMAPCommandFramer: Sendable {
             index += end
             guard lf != nil else { continue }
             index += 1   // the LF
-            if frame.last == Octet.cr { frame.removeLast() }
+            // A CR right before the LF ends the line, unless it is a literal's last octet (a
+            // bare LF after the literal ends the line then: RFC 3501 §4.3, the octets counted
+            // are all data).
+            if frame.count > lineStart, frame.last == Octet.cr { frame.removeLast() }
             if mode == .line {
                 let line = frame
                 resetFrame()

@@ -176,6 +176,11 @@ extension IMAPCommand {
             set.write(to: &buffer)
             buffer.writeSpace()
             mailbox.write(to: &buffer)
+        case .cancelUpdate(let tags):
+            for tag in tags {
+                buffer.writeSpace()
+                buffer.writeQuoted(Array(tag.utf8))
+            }
         case .getQuota(let root):
             buffer.writeSpace()
             buffer.writeAString(root)

@@ -5,7 +5,8 @@
 // (UID EXPUNGE), RFC 4731 (ESEARCH), RFC 4959 (SASL-IR), RFC 5161 (ENABLE), RFC 5182
 // (SEARCHRES), RFC 5258 (LIST-EXTENDED), RFC 5819 (LIST-STATUS), RFC 6154 (SPECIAL-USE,
 // CREATE-SPECIAL-USE), RFC 6851 (MOVE), RFC 7162 (CONDSTORE), RFC 9208 (QUOTA), RFC 2342 and
-// RFC 9051 (NAMESPACE), RFC 5256 (SORT, THREAD), RFC 5957 (SORT=DISPLAY), RFC 5267 (ESORT). The grammar of each is in Parser/, with its ABNF above it; the
+// RFC 9051 (NAMESPACE), RFC 5256 (SORT, THREAD), RFC 5957 (SORT=DISPLAY), RFC 5267 (ESORT;
+// CANCELUPDATE of CONTEXT=SEARCH and CONTEXT=SORT). The grammar of each is in Parser/, with its ABNF above it; the
 // encoder (used by test clients, and useful for a proxy) is IMAPCommand+Encode.swift.
 //
 // Which state allows a command, and what it does, is the session's business.
@@ -84,6 +85,8 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     case sort(uid: Bool, returnOptions: [SortReturnOption]?, criteria: [SortCriterion], charset: String, search: [SearchKey])
     /// [UID] THREAD algorithm charset keys (RFC 5256).
     case thread(uid: Bool, ThreadAlgorithm, charset: String, search: [SearchKey])
+    /// CANCELUPDATE "tag"... (RFC 5267 §4.3): stop the updates of those searches.
+    case cancelUpdate([String])
 
     // QUOTA (RFC 9208)
     case getQuota(root: [UInt8])
@@ -126,6 +129,7 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
         case .move(let uid, _, _): uid ? "UID MOVE" : "MOVE"
         case .sort(let uid, _, _, _, _): uid ? "UID SORT" : "SORT"
         case .thread(let uid, _, _, _): uid ? "UID THREAD" : "THREAD"
+        case .cancelUpdate: "CANCELUPDATE"
         case .getQuota: "GETQUOTA"
         case .getQuotaRoot: "GETQUOTAROOT"
         case .setQuota: "SETQUOTA"

@@ -4,8 +4,8 @@
 // Standards: RFC 3501 §6.3.1–6.3.10 and RFC 9051 §6.3 (SELECT answers FLAGS, EXISTS, RECENT,
 // OK [UNSEEN], OK [PERMANENTFLAGS], OK [UIDNEXT], OK [UIDVALIDITY], then the tagged OK with
 // [READ-WRITE] or [READ-ONLY]; a failed SELECT leaves no mailbox selected), RFC 7162 §3.1.2.1
-// (OK [HIGHESTMODSEQ]), RFC 3501 §6.3.4 (DELETE of a name with children: \Noselect remains;
-// here storage refuses it and we say so), §6.3.5 (RENAME of INBOX moves its messages), RFC 5258
+// (OK [HIGHESTMODSEQ]), RFC 3501 §6.3.4 (DELETE of a name with children: \Noselect remains,
+// the children stay; a name that is only a parent is refused with [HASCHILDREN]), §6.3.5 (RENAME of INBOX moves its messages), RFC 5258
 // (LIST-EXTENDED selection and return options; CHILDINFO), RFC 5819 (LIST-STATUS), RFC 6154
 // (SPECIAL-USE attributes), RFC 3348 (CHILDREN: \HasChildren, \HasNoChildren), RFC 9208 (one
 // quota root "" for the whole account: STORAGE in KiB and MESSAGE). IMAP4rev2 (RFC 9051
@@ -100,13 +100,16 @@ extension IMAPMailboxEngine {
     func delete(tag: String, _ name: MailboxName) throws -> IMAPResponse {
         let path = try folder(name)
         if path.isInbox { return no(tag, .cannot, "INBOX cannot be deleted") }
-        if let box = selected, box.path == path || path.isAncestor(of: box.path) {
+        // RFC 3501 §6.3.4 / RFC 9051 §6.3.5: a mailbox with children may be deleted; its
+        // messages go and the name stays as their \Noselect parent. A name that is already
+        // only a parent (\Noselect) may not be deleted while it has children.
+        let folders = try storage.listFolders()
+        if let info = folders.first(where: { $0.path == path }), !info.exists, info.hasChildren {
+            return no(tag, .hasChildren, "Mailbox has children, delete them first")
+        }
+        if let box = selected, box.path == path {
             // Deleting the selected mailbox: Dovecot unselects it; so do we.
             selected = nil
-        }
-        let folders = try storage.listFolders()
-        if folders.contains(where: { path.isAncestor(of: $0.path) }) {
-            return no(tag, .hasChildren, "Mailbox has children, delete them first")
         }
         try storage.deleteFolder(path)
         return ok(tag, "DELETE completed")
@@ -234,8 +237,12 @@ extension IMAPMailboxEngine {
     func statusValues(_ path: FolderPath, _ attributes: [StatusAttribute]) throws -> [MailboxStatusValue] {
         let status = try storage.status(path)
         var deleted = 0
-        if attributes.contains(.deleted) {
-            deleted = try storage.open(path, claimRecent: false).messages.count { $0.flags.contains(.deleted) }
+        var deletedStorage: Int64 = 0
+        if attributes.contains(.deleted) || attributes.contains(.deletedStorage) {
+            let marked = try storage.open(path, claimRecent: false).messages.filter { $0.flags.contains(.deleted) }
+            deleted = marked.count
+            // RFC 9208 §4.2.3: what an EXPUNGE would free; the sum of their RFC822.SIZEs is allowed.
+            deletedStorage = marked.reduce(0) { $0 + max(0, $1.size) }
         }
         return attributes.map { attribute in
             let value: UInt64 = switch attribute {
@@ -247,6 +254,7 @@ extension IMAPMailboxEngine {
             case .highestModSeq: status.highestModSeq
             case .size: UInt64(max(0, status.size))
             case .deleted: UInt64(deleted)
+            case .deletedStorage: UInt64(deletedStorage)
             }
             return MailboxStatusValue(attribute, value)
         }

@@ -9,7 +9,8 @@
 // MODSEQ returns the highest MODSEQ of the matches), RFC 3516 (BINARY errors: NO
 // [UNKNOWN-CTE]), RFC 9051 §6.4.4 (IMAP4rev2: the answer is always ESEARCH with the TAG
 // correlator, "If no result option is specified, ALL is assumed"; the SEARCH response is
-// IMAP4rev1's).
+// IMAP4rev1's), RFC 5267 §4 (CONTEXT=SEARCH: RETURN (UPDATE) keeps the search, see
+// IMAPMailboxEngine+Context; PARTIAL, see SearchResult).
 //
 // Time zone: BEFORE/ON/SINCE compare the internal date's calendar day in the server's local
 // time zone, as Dovecot does (RFC 3501 leaves it open).
@@ -29,6 +30,10 @@ extension IMAPMailboxEngine {
                 emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let box = try requireSelected()
         let returnOptions = requested ?? (imap4rev2Enabled ? [] : nil)
+        if let refusal = duplicateContextRefusal(tag: tag, options: returnOptions) { return refusal }
+        let updates = returnOptions?.contains(.update) == true
+        // RFC 5267 §4.3: a kept search means the messages its sequence numbers name now.
+        let criteria = updates ? SearchUpdateContext.uidCriteria(criteria, box: box) : criteria
         let compiled = Result { () throws(SearchError) -> SearchProgram in
             try SearchProgram(criteria: criteria, charset: charset, savedResult: savedSearch.flatMap { SequenceSet.compact($0) })
         }
@@ -56,6 +61,9 @@ extension IMAPMailboxEngine {
             emit([.untagged(.search(numbers, modSeq: matches.isEmpty ? nil : highestModSeq))])
             emit(sync(allowExpunge: uid))
             return ok(tag, "\(command) completed")
+        }
+        if updates {
+            keepUpdated(tag: tag, uid: uid, program: program, sort: nil, result: matches.map(\.uid), box: box, emit: emit)
         }
         if options.contains(.save) {
             // RFC 5182 §2.1: with MIN or MAX alone, only those messages are saved.

@@ -8,7 +8,8 @@
 // (DISPLAYFROM, DISPLAYTO), RFC 5267 §3 (ESORT: RETURN options answered with ESEARCH
 // "(TAG …)" in sort order; §4.4 PARTIAL), RFC 5182 (SAVE keeps the result for "$"; a failed
 // command with SAVE empties it), RFC 7162 §3.1.5 (a search with MODSEQ adds the highest MODSEQ
-// to the SORT response).
+// to the SORT response), RFC 5267 §4 (CONTEXT=SORT: RETURN (UPDATE) keeps the sorted result,
+// see IMAPMailboxEngine+Context).
 //
 // EXPUNGE responses are held back after SORT and THREAD (they use sequence numbers) and sent
 // after UID SORT and UID THREAD, as after SEARCH.
@@ -23,6 +24,10 @@ extension IMAPMailboxEngine {
     func sort(tag: String, uid: Bool, returnOptions: [SortReturnOption]?, criteria: [SortCriterion], charset: String,
               search: [SearchKey], emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let saves = returnOptions?.contains(.save) == true
+        if let refusal = duplicateContextRefusal(tag: tag, options: returnOptions) { return refusal }
+        let updates = returnOptions?.contains(.update) == true
+        // RFC 5267 §4.3: a kept search means the messages its sequence numbers name now.
+        let search = updates ? SearchUpdateContext.uidCriteria(search, box: try requireSelected()) : search
         guard let (box, program) = try sortSearch(search: search, charset: charset, emptyingSaved: saves) else {
             return no(tag, .badCharset(SearchProgram.supportedCharsets), "Unsupported charset")
         }
@@ -30,7 +35,8 @@ extension IMAPMailboxEngine {
         let path = box.path
         let storage = self.storage
         let cache = fieldCache(path)
-        let sorted = SortProgram(criteria).sort(candidates) { (message: SortMessage) -> MIMEHeader in
+        let sortProgram = SortProgram(criteria)
+        let sorted = sortProgram.sort(candidates) { (message: SortMessage) -> MIMEHeader in
             cache.header(uid: message.info.uid, names: Self.sortFields) {
                 ((try? storage.fetch(path, uid: message.info.uid)) ?? nil) ?? []
             }
@@ -41,6 +47,9 @@ extension IMAPMailboxEngine {
             emit([.untagged(.sort(sorted.map { uid ? $0.info.uid : $0.sequence }, modSeq: highest))])
             emit(sync(allowExpunge: uid))
             return ok(tag, "\(command) completed")
+        }
+        if updates {
+            keepUpdated(tag: tag, uid: uid, program: program, sort: sortProgram, result: sorted.map(\.info.uid), box: box, emit: emit)
         }
         if saves {
             savedSearch = SortResult.saved(sorted, options: options).map { Array($0.numbers(max: UInt32.max)) } ?? []

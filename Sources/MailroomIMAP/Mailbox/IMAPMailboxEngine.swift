@@ -8,7 +8,8 @@
 // MODSEQ, HIGHESTMODSEQ, UNCHANGEDSINCE, CHANGEDSINCE), RFC 5161 (ENABLE), RFC 6855
 // (UTF8=ACCEPT), RFC 9208 (QUOTA), RFC 5530 (response codes), RFC 7162 §3.2.11 / RFC 9051
 // §7.1 (OK [CLOSED] when a SELECT replaces a selected mailbox), RFC 9051 (IMAP4rev2 after
-// ENABLE IMAP4rev2: see IMAPRevision and IMAPMailboxEngine+Revision).
+// ENABLE IMAP4rev2: see IMAPRevision and IMAPMailboxEngine+Revision), RFC 5267 §4 (searches kept
+// up to date with RETURN (UPDATE): IMAPMailboxEngine+Context).
 //
 // Threading: calls are synchronous and may block on the disk; the adapter runs them on its
 // blocking pool, one at a time per connection (commands are answered in order). An internal
@@ -29,6 +30,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
         public var delimiter: UInt8 = MailboxPath.delimiterByte
         /// Largest APPEND (the user's own limit, after imap.max_append_bytes).
         public var maxAppendBytes: Int = IMAPLimits.defaultAppendLiteralBytes
+        /// Searches kept with RETURN (UPDATE) at once (RFC 5267 §4.3; more get NO [NOUPDATE]).
+        public var maxSearchUpdateContexts: Int = IMAPLimits.defaultSearchUpdateContexts
         public init() {}
     }
 
@@ -45,6 +48,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     var imap4rev2Enabled = false
     /// The result saved by SEARCH RETURN (SAVE) (RFC 5182), as UIDs.
     var savedSearch: [UInt32]?
+    /// Searches kept up to date for RETURN (UPDATE) (RFC 5267 §4.3), in the order made.
+    var searchContexts: [SearchUpdateContext] = []
 
     public init(storage: any MailStorage, options: Options = Options()) {
         self.storage = storage
@@ -84,6 +89,10 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     // MARK: Dispatch
 
     private func run(tag: String, _ command: IMAPCommand, emit: ([IMAPResponse]) -> Void) -> IMAPResponse {
+        switch command {
+        case .select, .examine, .close, .unselect: searchContexts.removeAll()   // RFC 5267 §4.3
+        default: break
+        }
         do {
             switch command {
             case .noop, .check:
@@ -155,6 +164,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                                 search: search, emit: emit)
             case .thread(let uid, let algorithm, let charset, let search):
                 return try thread(tag: tag, uid: uid, algorithm: algorithm, charset: charset, search: search, emit: emit)
+            case .cancelUpdate(let tags):
+                return cancelUpdate(tag: tag, tags)
             case .capability, .logout, .startTLS, .authenticate, .login, .idle:
                 return .tagged(tag: tag, status: .bad, code: nil, text: "\(command.name) is not a mailbox command")
             }
@@ -260,9 +271,11 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                                             unlessAt: box.storageVersion) {
             box.apply(snapshot)
         }
+        // RFC 5267 §4.3: a kept result loses a message before its EXPUNGE is sent.
+        let removals = allowExpunge ? contextExpungeRemovals(box) : []
         let updates = box.announce(allowExpunge: allowExpunge)
         selected = box
-        return updates.map { update in
+        return removals + updates.map { update in
             switch update {
             case .expunge(let sequence): .untagged(.expunge(UInt32(sequence)))
             case .exists(let count): .untagged(.exists(UInt32(count)))
@@ -270,7 +283,7 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
             case .flags(let sequence, let info):
                 .untagged(.fetch(UInt32(sequence), flagItems(info, box: box)))
             }
-        }
+        } + contextChanges(box)
     }
 
     /// FLAGS (and UID, and MODSEQ with CONDSTORE) of an unsolicited FETCH.

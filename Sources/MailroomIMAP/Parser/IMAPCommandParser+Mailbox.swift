@@ -149,7 +149,8 @@ extension IMAPCommandParser {
         return .status(name, try parenthesised(&buffer, "STATUS items", statusAttribute))
     }
 
-    // status-att = "MESSAGES" / "RECENT" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "HIGHESTMODSEQ" / "SIZE" / "DELETED"
+    // status-att = "MESSAGES" / "RECENT" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "HIGHESTMODSEQ" / "SIZE" / "DELETED" /
+    //              "DELETED-STORAGE"
     static func statusAttribute(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> StatusAttribute {
         guard let item = StatusAttribute(rawValue: try keyword(&buffer, "STATUS item")) else {
             throw IMAPParseError("unknown STATUS item")

@@ -35,6 +35,16 @@ extension IMAPCommandParser {
         return .search(uid: uid, returnOptions: returnOptions, charset: charset, criteria: criteria)
     }
 
+    // cancelupdate = "CANCELUPDATE" 1*(SP quoted)      ; RFC 5267 §4.3: the tags of the searches
+    static func cancelUpdate(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> IMAPCommand {
+        var tags: [String] = []
+        repeat {
+            try space(&buffer, before: "CANCELUPDATE tag")
+            tags.append(String(decoding: try quoted(&buffer, "CANCELUPDATE tag"), as: UTF8.self))
+        } while buffer.peek() == IMAPGrammar.space
+        return .cancelUpdate(tags)
+    }
+
     // "(" [search-return-opt *(SP search-return-opt)] ")", for SEARCH and SORT. An unknown
     // option, and UPDATE or PARTIAL given twice, are BAD (Dovecot: "duplicate UPDATE",
     // "PARTIAL can be used only once").

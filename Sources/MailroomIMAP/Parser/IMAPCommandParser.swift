@@ -64,7 +64,7 @@ public struct IMAPCommandParser: Sendable {
     //                select / status / subscribe / unsubscribe / idle / getquota / getquotaroot / setquota
     // command-nonauth = login / authenticate / "STARTTLS"
     // command-select = "CHECK" / "CLOSE" / "UNSELECT" / "EXPUNGE" / uid-expunge / copy / move / fetch /
-    //                  store / search / uid / sort / thread
+    //                  store / search / uid / sort / thread / cancelupdate
     static func command(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> IMAPCommand {
         let nameBytes = buffer.read(while: { IMAPGrammar.isAlpha($0) || IMAPGrammar.isDigit($0) || $0 == IMAPGrammar.minus })
         guard !nameBytes.isEmpty else { throw unexpected(buffer, "command name") }
@@ -103,6 +103,7 @@ public struct IMAPCommandParser: Sendable {
         case "SEARCH": command = try search(&buffer, uid: false)
         case "SORT": command = try sort(&buffer, uid: false)
         case "THREAD": command = try thread(&buffer, uid: false)
+        case "CANCELUPDATE": command = try cancelUpdate(&buffer)
         case "FETCH": command = try fetch(&buffer, uid: false)
         case "STORE": command = try store(&buffer, uid: false)
         case "COPY": command = try copyOrMove(&buffer, uid: false, move: false)

@@ -7,8 +7,10 @@
 //                        "COUNT" SP number / "MODSEQ" SP mod-sequence-value      ; RFC 7162
 //   search-return-data =/ "PARTIAL" SP "(" partial-range SP partial-results ")"   ; RFC 5267 §4.4
 //   partial-results = sequence-set / "NIL"     (ESearchResponse+Partial.swift)
-// Data are written in the order MIN MAX ALL COUNT PARTIAL MODSEQ; absent ones are left out
-// (RFC 4731 §3.1: MIN, MAX and ALL are omitted when nothing matched).
+//   search-return-data =/ ret-data-addto / ret-data-removefrom   ; RFC 5267 §4.3
+//                                                               (ESearchResponse+Update.swift)
+// Data are written in the order MIN MAX ALL COUNT PARTIAL MODSEQ REMOVEFROM ADDTO; absent ones
+// are left out (RFC 4731 §3.1: MIN, MAX and ALL are omitted when nothing matched).
 
 /// An ESEARCH response.
 public struct ESearchResponse: Hashable, Sendable {
@@ -22,6 +24,10 @@ public struct ESearchResponse: Hashable, Sendable {
     public var modSeq: UInt64?
     /// PARTIAL (RFC 5267 §4.4), for SORT RETURN (PARTIAL m:n).
     public var partial: Partial? = nil
+    /// REMOVEFROM and ADDTO of a search kept with RETURN (UPDATE) (RFC 5267 §4.3); empty for
+    /// none.
+    public var removeFrom: [ContextChange] = []
+    public var addTo: [ContextChange] = []
 
     public init(tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, all: SequenceSet? = nil,
                 count: UInt32? = nil, modSeq: UInt64? = nil) {
@@ -51,5 +57,7 @@ public struct ESearchResponse: Hashable, Sendable {
         if let count { buffer.write(" COUNT \(count)") }
         if let partial { partial.write(to: &buffer) }
         if let modSeq { buffer.write(" MODSEQ \(modSeq)") }
+        ContextChange.write(" REMOVEFROM", removeFrom, to: &buffer)
+        ContextChange.write(" ADDTO", addTo, to: &buffer)
     }
 }

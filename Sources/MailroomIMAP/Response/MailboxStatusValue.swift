@@ -4,7 +4,8 @@
 //   status-att-list = status-att-val *(SP status-att-val)
 //   status-att-val = "MESSAGES" SP number / "UIDNEXT" SP nz-number / "UIDVALIDITY" SP nz-number /
 //                    "UNSEEN" SP number / "DELETED" SP number / "SIZE" SP number64 /
-//                    "RECENT" SP number / "HIGHESTMODSEQ" SP mod-sequence-valzer
+//                    "RECENT" SP number / "HIGHESTMODSEQ" SP mod-sequence-valzer /
+//                    "DELETED-STORAGE" SP number64 (RFC 9208 §9)
 
 /// A STATUS item and its value.
 public struct MailboxStatusValue: Hashable, Sendable {

@@ -7,7 +7,7 @@
 // AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, EXPIRED, PRIVACYREQUIRED, CONTACTADMIN, NOPERM,
 // INUSE, EXPUNGEISSUED, CORRUPTION, SERVERBUG, CLIENTBUG, CANNOT, LIMIT, OVERQUOTA,
 // ALREADYEXISTS, NONEXISTENT), RFC 4469 §5 (TOOBIG), RFC 6154 §6 (USEATTR), RFC 3516 §4.3
-// (UNKNOWN-CTE), RFC 9051 (HASCHILDREN):
+// (UNKNOWN-CTE), RFC 9051 (HASCHILDREN), RFC 5267 §4.3 (NOUPDATE SP quoted):
 //   resp-text-code = "ALERT" / "BADCHARSET" [SP "(" charset *(SP charset) ")"] / capability-data /
 //                    "PARSE" / "PERMANENTFLAGS" SP "(" [flag-perm *(SP flag-perm)] ")" / "READ-ONLY" /
 //                    "READ-WRITE" / "TRYCREATE" / "UIDNEXT" SP nz-number / "UIDVALIDITY" SP nz-number /
@@ -34,6 +34,9 @@ public enum ResponseCode: Hashable, Sendable {
     case noModSeq
     case modified(SequenceSet)
     case closed
+    /// NOUPDATE "tag" (RFC 5267 §4.3): the search of that tag is not (or no longer) kept up to
+    /// date.
+    case noUpdate(String)
     case alreadyExists, nonExistent, cannot, limit, overQuota, inUse, serverBug, clientBug
     case authenticationFailed, authorizationFailed, expired, unavailable, privacyRequired, contactAdmin
     case noPerm, expungeIssued, corruption, tooBig, useAttr, unknownCTE, hasChildren
@@ -78,6 +81,9 @@ public enum ResponseCode: Hashable, Sendable {
             buffer.write("MODIFIED ")
             set.write(to: &buffer)
         case .closed: buffer.write("CLOSED")
+        case .noUpdate(let tag):
+            buffer.write("NOUPDATE ")
+            buffer.writeString(tag)
         case .alreadyExists: buffer.write("ALREADYEXISTS")
         case .nonExistent: buffer.write("NONEXISTENT")
         case .cannot: buffer.write("CANNOT")

@@ -6,7 +6,8 @@
 // §3.1 (ID in any state), RFC 5161 §3.1 (ENABLE after login; Dovecot also takes it in the
 // selected state, and so do we, except ENABLE IMAP4rev2: IMAPSession+CommandChecks), RFC 2177
 // (IDLE after login), RFC 3691 (UNSELECT), RFC 6851 (MOVE), RFC 9208 (GETQUOTA, GETQUOTAROOT,
-// SETQUOTA after login), RFC 5256 (SORT and THREAD in the selected state).
+// SETQUOTA after login), RFC 5256 (SORT and THREAD in the selected state), RFC 5267 §4.3
+// (CANCELUPDATE: the search contexts it names belong to the selected mailbox).
 
 enum IMAPCommandTable {
     enum States { case any, notAuthenticated, authenticated, selected }
@@ -17,7 +18,8 @@ enum IMAPCommandTable {
         case .startTLS, .authenticate, .login: .notAuthenticated
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
              .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota: .authenticated
-        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread: .selected
+        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread,
+             .cancelUpdate: .selected
         }
     }
 

@@ -39,6 +39,7 @@ public struct IMAPSessionConfiguration: Sendable, Equatable {
         "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "ESEARCH", "SEARCHRES", "QUOTA", "QUOTA=RES-STORAGE",
         "QUOTA=RES-MESSAGE", "CONDSTORE", "UTF8=ACCEPT", "STATUS=SIZE", "BINARY", "MULTIAPPEND",
         "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
+        "CONTEXT=SEARCH", "CONTEXT=SORT",
     ]
 
     public init(hostName: String, limits: IMAPLimits = .default, maxBadCommands: Int = Self.defaultMaxBadCommands,

@@ -8,7 +8,8 @@
 // RFC 4731 §3.1), §4.4 (PARTIAL m:n: the matches at positions m to n of the sorted result,
 // "NIL" when there are none), RFC 5182 §2.1 (SAVE keeps UIDs; with MIN and/or MAX only those;
 // SAVE alone sends no ESEARCH), RFC 7162 §3.1.5 (MODSEQ: the highest of the messages
-// returned). MIN, MAX and ALL are left out when nothing matched (RFC 4731 §3.1).
+// returned), §4.3 (UPDATE alone asks for no data: the ESEARCH carries only the correlator, as
+// Dovecot answers). MIN, MAX and ALL are left out when nothing matched (RFC 4731 §3.1).
 //
 // A sequence-set in sort order merges only ascending runs ("5,3:4,2,1"), as Dovecot writes it.
 // XXX: with PARTIAL and SAVE together, the partial result is saved (RFC 9394 §3.2's rule for
@@ -19,8 +20,9 @@ enum SortResult {
     /// only option is SAVE. `includeModSeq`: the search used a MODSEQ key.
     static func eSearch(_ sorted: [SortMessage], options: [SortReturnOption], uid: Bool, tag: String?,
                         includeModSeq: Bool = false) -> ESearchResponse? {
-        var wanted = options.filter { $0 != .save }
+        var wanted = options.filter(\.returnsData)
         if wanted.isEmpty {
+            if options.contains(.update) { return ESearchResponse(tag: tag, uid: uid) }
             if options.contains(.save) { return nil }
             wanted = [.all]   // RFC 4731: "()" is ALL
         }
@@ -43,7 +45,7 @@ enum SortResult {
                 let slice = window(sorted, range)
                 response.partial = ESearchResponse.Partial(range: range, numbers: SequenceSet.runs(slice.map(number)))
                 returned += slice
-            case .save:
+            case .save, .context, .update:
                 break
             }
         }
@@ -54,7 +56,7 @@ enum SortResult {
     /// The UIDs RETURN (SAVE) keeps for "$": the messages MIN, MAX or PARTIAL return when
     /// only those are asked for, else all of them (RFC 5182 §2.1). Nil for the empty result.
     static func saved(_ sorted: [SortMessage], options: [SortReturnOption]) -> SequenceSet? {
-        let others = options.filter { $0 != .save }
+        let others = options.filter(\.returnsData)
         if others.isEmpty || others.contains(.all) || others.contains(.count) {
             return SequenceSet.compact(sorted.map(\.info.uid))
         }
@@ -64,7 +66,7 @@ enum SortResult {
             case .min: if let first = sorted.first { uids.append(first.info.uid) }
             case .max: if let last = sorted.last { uids.append(last.info.uid) }
             case .partial(let range): uids += window(sorted, range).map(\.info.uid)
-            case .all, .count, .save: break
+            case .all, .count, .save, .context, .update: break
             }
         }
         return SequenceSet.compact(uids)
@@ -72,9 +74,6 @@ enum SortResult {
 
     /// The messages at 1-based positions `range` of the sorted result.
     static func window(_ sorted: [SortMessage], _ range: ClosedRange<UInt32>) -> ArraySlice<SortMessage> {
-        let lower = Int(range.lowerBound) - 1
-        guard lower < sorted.count else { return [] }
-        let upper = min(Int(range.upperBound), sorted.count)
-        return sorted[lower..<upper]
+        SearchResult.window(sorted, range)
     }
 }

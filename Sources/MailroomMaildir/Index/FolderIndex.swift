@@ -26,11 +26,13 @@
 // Versions: 1 had no first recent uid; it is read as "everything with a UID is claimed" (first
 // recent uid = next uid), so upgrading does not make old mail recent. Version 2 is written from
 // then on. Version 3 adds when cur/ was last listed (see MaildirFolder's sync: whether the
-// recorded stamp of cur/ still owes a verifying listing); a version-2 index is read with 0
-// there (one listing of cur/ once the directory has settled). Any other version is damage
-// (rebuilt). XXX: a Mailroom older than the version written reads the index as damaged and
-// rebuilds it (MODSEQ values restart, nothing else is lost), so do not run old and new
-// binaries on one tree at once.
+// recorded stamp of cur/ still owes a verifying listing; a version-2 index is read with 0
+// there, so one listing of cur/ once the directory has settled), and comes with the change log
+// `mailroom-index.log` (FolderIndexLog): the index is this file plus the log's transactions.
+// A file of an older version is rewritten as version 3 at the next write. Any other version
+// is damage (rebuilt). XXX: a Mailroom older than the version written reads the index as
+// damaged and rebuilds it (MODSEQ values restart, nothing else is lost), so do not run old and
+// new binaries on one tree at once.
 
 struct IndexRecord: Sendable, Equatable {
     var uid: UInt32
@@ -77,6 +79,15 @@ struct FolderIndexFile: Sendable, Equatable {
         out.reserveCapacity(200 + records.reduce(0) { $0 + 38 + $1.fileName.utf8.count })
         out += Self.magic
         out.appendLE(Self.version)
+        encodeHeader(into: &out)
+        out.appendLE(UInt32(records.count))
+        for r in records { r.encode(into: &out) }
+        out.appendLE(fnv1a(out[...]))
+        return out
+    }
+
+    /// Everything but the records, in file order (also a log transaction's first part).
+    func encodeHeader(into out: inout [UInt8]) {
         out.appendLE(uidValidity)
         out.appendLE(nextUID)
         out.appendLE(highestModSeq)
@@ -89,27 +100,34 @@ struct FolderIndexFile: Sendable, Equatable {
         }
         out.appendLE(UInt64(bitPattern: curListedAt))
         out.appendLE(UInt64(bitPattern: lastTmpCleanup))
-        out.appendLE(UInt32(records.count))
-        for r in records {
-            out.appendLE(r.uid)
-            out.append(r.flags.rawValue)
-            out.appendLE(r.keywordBits)
-            out.append(r.inCur ? 1 : 0)
-            out.appendLE(r.modSeq)
-            out.appendLE(UInt64(bitPattern: r.size))
-            out.appendLE(UInt64(bitPattern: r.internalDate))
-            // (A file name is at most 255 octets: NAME_MAX.)
-            let name = r.fileName.utf8
-            if name.count <= Int(UInt16.max) {
-                out.appendLE(UInt16(name.count))
-                out.append(contentsOf: name)
-            } else {
-                out.appendLE(UInt16.max)
-                out.append(contentsOf: Array(name.prefix(Int(UInt16.max))))
-            }
+    }
+
+    /// Reads what `encodeHeader` wrote (for a file of `fileVersion`); false when cut short.
+    mutating func decodeHeader(_ reader: inout ByteReader, fileVersion: UInt32 = version) -> Bool {
+        guard let v = reader.u32(), let n = reader.u32(), let m = reader.u64() else { return false }
+        uidValidity = v
+        nextUID = n
+        highestModSeq = m
+        if fileVersion >= 2 {
+            guard let recent = reader.u32() else { return false }
+            firstRecentUID = recent
+        } else {
+            // Version 1 kept no \Recent state: every message it knew is taken as claimed.
+            firstRecentUID = n
         }
-        out.appendLE(fnv1a(out[...]))
-        return out
+        var stamps: [FileStamp] = []
+        for _ in 0..<4 {
+            guard let dev = reader.u64(), let ino = reader.u64(), let size = reader.u64(), let mtime = reader.u64() else { return false }
+            stamps.append(FileStamp(device: dev, inode: ino, size: Int64(bitPattern: size), mtimeNanoseconds: Int64(bitPattern: mtime)))
+        }
+        (uidListStamp, curStamp, newStamp, keywordsStamp) = (stamps[0], stamps[1], stamps[2], stamps[3])
+        if fileVersion >= 3 {
+            guard let listed = reader.u64() else { return false }
+            curListedAt = Int64(bitPattern: listed)
+        }
+        guard let cleanup = reader.u64() else { return false }
+        lastTmpCleanup = Int64(bitPattern: cleanup)
+        return true
     }
 
     /// Decodes an index; nil for anything damaged (the caller rebuilds).
@@ -121,42 +139,59 @@ struct FolderIndexFile: Sendable, Equatable {
         var reader = ByteReader(body.dropFirst(4))
         guard let fileVersion = reader.u32(), (oldestReadableVersion...version).contains(fileVersion) else { return nil }
         var index = FolderIndexFile()
-        guard let v = reader.u32(), let n = reader.u32(), let m = reader.u64() else { return nil }
-        index.uidValidity = v
-        index.nextUID = n
-        index.highestModSeq = m
-        if fileVersion >= 2 {
-            guard let recent = reader.u32() else { return nil }
-            index.firstRecentUID = recent
-        } else {
-            // Version 1 kept no \Recent state: every message it knew is taken as claimed.
-            index.firstRecentUID = n
-        }
-        var stamps: [FileStamp] = []
-        for _ in 0..<4 {
-            guard let dev = reader.u64(), let ino = reader.u64(), let size = reader.u64(), let mtime = reader.u64() else { return nil }
-            stamps.append(FileStamp(device: dev, inode: ino, size: Int64(bitPattern: size), mtimeNanoseconds: Int64(bitPattern: mtime)))
-        }
-        (index.uidListStamp, index.curStamp, index.newStamp, index.keywordsStamp) = (stamps[0], stamps[1], stamps[2], stamps[3])
-        if fileVersion >= 3 {
-            guard let listed = reader.u64() else { return nil }
-            index.curListedAt = Int64(bitPattern: listed)
-        }
-        guard let cleanup = reader.u64(), let count = reader.u32() else { return nil }
-        index.lastTmpCleanup = Int64(bitPattern: cleanup)
+        guard index.decodeHeader(&reader, fileVersion: fileVersion), let count = reader.u32() else { return nil }
         index.records.reserveCapacity(Int(count))
         var lastUID: UInt32 = 0
         for _ in 0..<count {
-            guard let uid = reader.u32(), uid > lastUID, let flags = reader.u8(), let kw = reader.u32(), let loc = reader.u8(),
-                  let modSeq = reader.u64(), let size = reader.u64(), let date = reader.u64(), let length = reader.u16(),
-                  let name = reader.string(Int(length)) else { return nil }
-            index.records.append(IndexRecord(uid: uid, flags: SystemFlags(rawValue: flags), keywordBits: kw, inCur: loc == 1,
-                                             modSeq: modSeq, size: Int64(bitPattern: size), internalDate: Int64(bitPattern: date),
-                                             fileName: name))
-            lastUID = uid
+            guard let record = IndexRecord.decode(&reader), record.uid > lastUID else { return nil }
+            index.records.append(record)
+            lastUID = record.uid
         }
         guard reader.isAtEnd else { return nil }
         return index
+    }
+
+    /// The format version an encoded index says it has.
+    static func fileVersion(of encoded: [UInt8]) -> UInt32? {
+        guard encoded.count >= 8 else { return nil }
+        var reader = ByteReader(encoded[4..<8])
+        return reader.u32()
+    }
+
+    /// The checksum an encoded index ends with (the log names its base by it).
+    static func checksum(of encoded: [UInt8]) -> UInt64? {
+        guard encoded.count >= 8 else { return nil }
+        var reader = ByteReader(encoded[(encoded.count - 8)...])
+        return reader.u64()
+    }
+}
+
+extension IndexRecord {
+    func encode(into out: inout [UInt8]) {
+        out.appendLE(uid)
+        out.append(flags.rawValue)
+        out.appendLE(keywordBits)
+        out.append(inCur ? 1 : 0)
+        out.appendLE(modSeq)
+        out.appendLE(UInt64(bitPattern: size))
+        out.appendLE(UInt64(bitPattern: internalDate))
+        // (A file name is at most 255 octets: NAME_MAX.)
+        let name = fileName.utf8
+        if name.count <= Int(UInt16.max) {
+            out.appendLE(UInt16(name.count))
+            out.append(contentsOf: name)
+        } else {
+            out.appendLE(UInt16.max)
+            out.append(contentsOf: Array(name.prefix(Int(UInt16.max))))
+        }
+    }
+
+    static func decode(_ reader: inout ByteReader) -> IndexRecord? {
+        guard let uid = reader.u32(), let flags = reader.u8(), let kw = reader.u32(), let loc = reader.u8(),
+              let modSeq = reader.u64(), let size = reader.u64(), let date = reader.u64(), let length = reader.u16(),
+              let name = reader.string(Int(length)) else { return nil }
+        return IndexRecord(uid: uid, flags: SystemFlags(rawValue: flags), keywordBits: kw, inCur: loc == 1, modSeq: modSeq,
+                           size: Int64(bitPattern: size), internalDate: Int64(bitPattern: date), fileName: name)
     }
 }
 

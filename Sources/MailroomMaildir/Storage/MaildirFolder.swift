@@ -56,7 +56,20 @@ final class MaildirFolder: @unchecked Sendable {
 
     // Guarded by `mutex`.
     private var index: FolderIndexFile?
+    /// What changed in `index` since it was last written (FolderIndexLog): records by UID, and
+    /// whether something changed that was not noted (then the base file is rewritten).
+    private var changedUIDs = Set<UInt32>()
+    private var removedUIDs = Set<UInt32>()
+    private var fullWriteNeeded = true
+    /// The header (the index without records) as last written, so an unchanged one is not.
+    private var writtenHeader: FolderIndexFile?
+    /// Where the base file and its log stand.
     private var indexStamp = FileStamp.absent
+    private var baseChecksum: UInt64 = 0
+    private var baseSize = 0
+    private var logStamp = FileStamp.absent
+    /// The end of the last whole transaction read or written; 0: no log for this base yet.
+    private var logEnd = 0
     private var keywords = DovecotKeywords()
     private var keywordsLoadedStamp: FileStamp? = nil
     /// UIDs whose files are gone, still to be dropped from dovecot-uidlist at its next rewrite.
@@ -77,6 +90,7 @@ final class MaildirFolder: @unchecked Sendable {
     var uidListPath: String { "\(directory)/dovecot-uidlist" }
     var keywordsPath: String { "\(directory)/dovecot-keywords" }
     var indexPath: String { "\(directory)/\(FolderIndexFile.fileName)" }
+    var indexLogPath: String { "\(directory)/\(FolderIndexLog.fileName)" }
 
     // MARK: Public operations (each takes the locks)
 
@@ -278,6 +292,7 @@ final class MaildirFolder: @unchecked Sendable {
                 r.keywordBits = newBits
                 r.modSeq = index!.highestModSeq
                 index!.records[pos] = r
+                changedUIDs.insert(uid)
                 update.updated.append(info(for: r))
                 changed = true
             }
@@ -328,6 +343,8 @@ final class MaildirFolder: @unchecked Sendable {
             }
             if !gone.isEmpty {
                 index.records.removeAll { gone.contains($0.uid) }
+                removedUIDs.formUnion(gone)
+                changedUIDs.subtract(gone)
                 index.highestModSeq += 1
                 self.index = index
                 cache?.remove(uids: gone)
@@ -360,6 +377,9 @@ final class MaildirFolder: @unchecked Sendable {
         mutex.withLock {
             index = nil
             indexStamp = .absent
+            logStamp = .absent
+            logEnd = 0
+            markWritten(full: true)
             keywordsLoadedStamp = nil
             cache = nil
         }
@@ -387,17 +407,8 @@ final class MaildirFolder: @unchecked Sendable {
         let now = FileSystem.nowNanoseconds()
         let window = options.settleWindowNanoseconds
         do {
-            // 1. Our index, if another process rewrote it.
-            let onDisk = try FileSystem.stamp(indexPath)
-            if index == nil || onDisk != indexStamp {
-                if onDisk != .absent, let bytes = try FileSystem.read(indexPath), let decoded = FolderIndexFile.decode(bytes) {
-                    index = decoded
-                } else {
-                    if onDisk != .absent { problemLog.append("\(indexPath): damaged, rebuilt from the files") }
-                    index = nil
-                }
-                indexStamp = onDisk
-            }
+            // 1. Our index, if another process changed it (its base file or its log).
+            try loadIndexLocked()
             var state = index ?? FolderIndexFile()
             let fresh = state.uidValidity == 0
             // The index is being built from the files alone: \Recent must be guessed (step 5).
@@ -437,6 +448,7 @@ final class MaildirFolder: @unchecked Sendable {
                     problemLog.append("\(uidListPath): UIDVALIDITY changed from \(state.uidValidity) to \(l.uidValidity)")
                     state = FolderIndexFile()
                     rebuilt = true
+                    fullWriteNeeded = true
                     cache = nil
                     unlink("\(directory)/mailroom-cache")   // its UIDs belong to the old UIDVALIDITY
                     scanCur = true
@@ -444,6 +456,7 @@ final class MaildirFolder: @unchecked Sendable {
                 }
             }
             if state.uidValidity == 0 {
+                fullWriteNeeded = true
                 state.uidValidity = list?.uidValidity ?? UIDValidityCounter.next(forFolder: directory)
                 state.nextUID = max(state.nextUID, list?.nextUID ?? 1)
                 readUIDList = true
@@ -490,6 +503,8 @@ final class MaildirFolder: @unchecked Sendable {
                     scanNew = true
                 }
                 if !removed.isEmpty {
+                    removedUIDs.formUnion(removed)
+                    changedUIDs.subtract(removed)
                     state.records.removeAll { removed.contains($0.uid) }
                     state.highestModSeq += 1
                     cache?.remove(uids: removed)
@@ -509,6 +524,7 @@ final class MaildirFolder: @unchecked Sendable {
             }
             if !adopted.isEmpty {
                 state.highestModSeq += 1
+                changedUIDs.formUnion(adopted.map(\.uid))
                 state.records += adopted
                 state.records.sort { $0.uid < $1.uid }
             }
@@ -526,6 +542,7 @@ final class MaildirFolder: @unchecked Sendable {
                         scan("cur", inCur: true, into: &again)
                         for r in stale {
                             if let file = again[r.fileName] {
+                                changedUIDs.insert(r.uid)
                                 state.records.append(makeRecord(uid: r.uid, fileName: file.name, inCur: file.inCur,
                                                                 modSeq: state.highestModSeq + 1))
                                 unknown.removeAll { $0.0 == file.name }
@@ -570,6 +587,7 @@ final class MaildirFolder: @unchecked Sendable {
                     if rename("\(directory)/new/\(r.fileName)", "\(directory)/cur/\(target)") == 0 {
                         state.records[i].fileName = target
                         state.records[i].inCur = true
+                        changedUIDs.insert(r.uid)
                         moved = true
                         CrashPoints.reach("sync.moved-new")
                     }
@@ -626,6 +644,7 @@ final class MaildirFolder: @unchecked Sendable {
     private func apply(_ now: (name: String, inCur: Bool), to state: inout FolderIndexFile, at i: Int) {
         let r = state.records[i]
         guard now.name != r.fileName || now.inCur != r.inCur else { return }
+        changedUIDs.insert(r.uid)
         let parsed = try? MaildirFileName.parse(now.name)
         let flags = parsed.map { Self.systemFlags($0.flags) } ?? r.flags
         let bits = parsed.map { lettersBits($0.keywordLetters) } ?? r.keywordBits
@@ -691,6 +710,7 @@ final class MaildirFolder: @unchecked Sendable {
         state.nextUID = list.nextUID
         state.records.sort { $0.uid < $1.uid }
         index = state
+        fullWriteNeeded = true   // (the list was repaired: records may have changed anywhere)
         return assigned
     }
 
@@ -719,6 +739,7 @@ final class MaildirFolder: @unchecked Sendable {
         index!.nextUID = nextUID
         index!.highestModSeq = modSeq
         index!.records.append(contentsOf: added)
+        changedUIDs.formUnion(added.map(\.uid))
         return added.map(\.uid)
     }
 
@@ -792,17 +813,134 @@ final class MaildirFolder: @unchecked Sendable {
         }
     }
 
+    /// Reads the base file if it changed, then whatever the log gained since the last read.
+    private func loadIndexLocked() throws(FileSystemError) {
+        let onDisk = try FileSystem.stamp(indexPath)
+        if index == nil || onDisk != indexStamp { try loadBaseLocked(onDisk) }
+        guard index != nil else { return }
+        let log = try FileSystem.stamp(indexLogPath)
+        guard log != logStamp else { return }
+        if !readLogLocked(log) {
+            // The log is not the continuation of what we read: start again from the base.
+            try loadBaseLocked(onDisk)
+            _ = readLogLocked(log)
+        }
+    }
+
+    private func loadBaseLocked(_ onDisk: FileStamp) throws(FileSystemError) {
+        if onDisk != .absent, let bytes = try FileSystem.read(indexPath), let decoded = FolderIndexFile.decode(bytes) {
+            index = decoded
+            baseChecksum = FolderIndexFile.checksum(of: bytes) ?? 0
+            baseSize = bytes.count
+            // A base of an older version is rewritten in the current one at the next write.
+            markWritten(full: FolderIndexFile.fileVersion(of: bytes) != FolderIndexFile.version)
+        } else {
+            if onDisk != .absent { problemLog.append("\(indexPath): damaged, rebuilt from the files") }
+            index = nil
+            markWritten(full: true)
+        }
+        indexStamp = onDisk
+        logStamp = .absent
+        logEnd = 0
+    }
+
+    /// Applies the log's new whole transactions; false when the file no longer continues what
+    /// was read (it shrank below it).
+    private func readLogLocked(_ stamp: FileStamp) -> Bool {
+        logStamp = stamp
+        guard stamp != .absent, var state = index else {
+            logEnd = 0
+            return true
+        }
+        guard let bytes = try? FileSystem.read(indexLogPath) else { return true }
+        if logEnd == 0 {
+            // A log written for another base (a crash between a base rewrite and the log's
+            // removal) is ignored, and replaced at the next write.
+            guard bytes.count >= FolderIndexLog.headerBytes,
+                  Array(bytes[0..<FolderIndexLog.headerBytes]) == FolderIndexLog.header(baseChecksum: baseChecksum) else { return true }
+            logEnd = FolderIndexLog.headerBytes
+        }
+        guard bytes.count >= logEnd else { return false }
+        index = nil   // (`state` alone holds the records: applied in place)
+        logEnd += FolderIndexLog.apply(bytes[logEnd...], to: &state)
+        index = state
+        markWritten(full: false)
+        return true
+    }
+
+    /// Forgets the noted changes after a write or a load; `full`: the next write rewrites the base.
+    private func markWritten(full: Bool) {
+        changedUIDs = []
+        removedUIDs = []
+        fullWriteNeeded = full
+        if var header = index {
+            header.records = []
+            writtenHeader = header
+        } else {
+            writtenHeader = nil
+        }
+    }
+
+    /// Writes the index: one log transaction of the noted changes, or the whole base file (and
+    /// no log) when a change was not noted, there is no base yet, or the log has grown too big.
     private func writeIndexLocked() throws(StorageError) {
         guard let index else { return }
-        do {
-            try FileSystem.replace(indexPath, with: index.encoded(), durable: false)
+        do throws(FileSystemError) {
+            if !fullWriteNeeded, indexStamp != .absent {
+                var header = index
+                header.records = []
+                if changedUIDs.isEmpty, removedUIDs.isEmpty, header == writtenHeader { return }
+                if let transaction = FolderIndexLog.transaction(index, removed: removedUIDs, changed: changedUIDs),
+                   max(logEnd, FolderIndexLog.headerBytes) + transaction.count <= max(FolderIndexLog.compactionBytes, baseSize / 4) {
+                    try appendLogLocked(transaction)
+                    markWritten(full: false)
+                    return
+                }
+            }
+            let encoded = index.encoded()
+            try FileSystem.replace(indexPath, with: encoded, durable: false)
             indexStamp = try FileSystem.stamp(indexPath)
+            baseChecksum = FolderIndexFile.checksum(of: encoded) ?? 0
+            baseSize = encoded.count
+            unlink(indexLogPath)
+            logStamp = .absent
+            logEnd = 0
+            markWritten(full: false)
         } catch {
-            // The index is a cache: failing to write it costs speed, not mail. A full disk is
-            // still worth reporting to the caller.
+            // The index is a cache: failing to write it costs speed, not mail. What is in memory
+            // is now ahead of the files: the next sync reads them again. A full disk is still
+            // worth reporting to the caller.
+            indexStamp = .absent
+            markWritten(full: true)
             if error.isNoSpace { throw .noSpace(error.description) }
             problemLog.append("cannot write \(indexPath): \(error)")
         }
+    }
+
+    /// Appends a transaction to the log (creating it with its header for the current base),
+    /// first cutting off a torn tail a crashed writer may have left.
+    private func appendLogLocked(_ transaction: [UInt8]) throws(FileSystemError) {
+        let fd = open(indexLogPath, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileSystemError(operation: "open", path: indexLogPath, code: errno) }
+        defer { close(fd) }
+        var bytes = transaction
+        if logEnd == 0 { bytes = FolderIndexLog.header(baseChecksum: baseChecksum) + transaction }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileSystemError(operation: "fstat", path: indexLogPath, code: errno) }
+        if Int(st.st_size) != logEnd, ftruncate(fd, off_t(logEnd)) != 0 {
+            throw FileSystemError(operation: "ftruncate", path: indexLogPath, code: errno)
+        }
+        guard lseek(fd, off_t(logEnd), SEEK_SET) >= 0 else { throw FileSystemError(operation: "lseek", path: indexLogPath, code: errno) }
+        do throws(FileSystemError) {
+            try FileSystem.writeAll(fd, bytes, path: indexLogPath)
+        } catch {
+            _ = ftruncate(fd, off_t(logEnd))
+            throw error
+        }
+        logEnd += bytes.count
+        guard fstat(fd, &st) == 0 else { throw FileSystemError(operation: "fstat", path: indexLogPath, code: errno) }
+        logStamp = FileStamp(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                             mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
     private func invalidateStamp(cur: Bool = false, new: Bool = false) {

@@ -47,7 +47,23 @@ struct IMAPCommandFramerTests {
     func literalContentIsData() {
         var framer = authenticated()
         let events = framer.events(in: bytes("a1 APPEND INBOX {20+}\r\na2 LOGOUT\r\nx {9+}\r\n\r\n"))
-        #expect(events == [.command(bytes("a1 APPEND INBOX {20+}\r\na2 LOGOUT\r\nx {9+}\r\n"))])
+        #expect(events == [.command(bytes("a1 APPEND INBOX {20+}\r\na2 LOGOUT\r\nx {9+}\r\n\r"))])
+    }
+
+    @Test("RFC 3501 §4.3: a literal's last octet is data even when it is the CR before the LF that ends the command")
+    func literalEndingInCR() {
+        // The literal is "abc\r" (4 octets); the LF after it ends the line (a bare LF).
+        var framer = authenticated()
+        #expect(framer.events(in: bytes("a1 APPEND INBOX {4+}\r\nabc\r\n")) == [.command(bytes("a1 APPEND INBOX {4+}\r\nabc\r"))])
+        // Drip-fed the same, and a CRLF after a literal still ends the line without its CR.
+        var drip = authenticated()
+        var events: [IMAPCommandFramer.Event] = []
+        for byte in bytes("a1 APPEND INBOX {4+}\r\nabc\r\na2 APPEND INBOX {3+}\r\nabc\r\n") {
+            if let event = drip.next(in: [byte]).event { events.append(event) }
+        }
+        #expect(events == [.command(bytes("a1 APPEND INBOX {4+}\r\nabc\r")), .command(bytes("a2 APPEND INBOX {3+}\r\nabc"))])
+        let parsed = try? IMAPCommandParser().parse(bytes("a1 APPEND INBOX {4+}\r\nabc\r"))
+        #expect(parsed != nil)
     }
 
     @Test("input drip-fed one byte at a time gives the same events as whole reads")

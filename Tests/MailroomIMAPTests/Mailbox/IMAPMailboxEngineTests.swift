@@ -171,6 +171,33 @@ struct IMAPMailboxEngineTests {
         #expect(Self.run(engine, "f DELETE Projects").last == "f NO [HASCHILDREN] Mailbox has children, delete them first")
     }
 
+    @Test("RFC 9208 §4.2.3 and §5.1 (QUOTA=RES-STORAGE is announced): STATUS DELETED-STORAGE is the size of the \\Deleted messages")
+    func statusDeletedStorage() {
+        let engine = selectedEngine()
+        let size1 = Self.message1.utf8.count
+        #expect(Self.run(engine, "a STATUS INBOX (DELETED DELETED-STORAGE)")[0] == "* STATUS INBOX (DELETED 0 DELETED-STORAGE 0)")
+        Self.run(engine, "b STORE 1 +FLAGS.SILENT (\\Deleted)")
+        #expect(Self.run(engine, "c STATUS INBOX (MESSAGES DELETED-STORAGE DELETED)")[0]
+                == "* STATUS INBOX (MESSAGES 2 DELETED-STORAGE \(size1) DELETED 1)")
+    }
+
+    @Test("RFC 3501 §6.3.4: DELETE of a mailbox with children removes it and leaves its name \\Noselect; the children stay")
+    func deleteWithChildren() {
+        let engine = IMAPMailboxEngine(storage: MemoryStorage())
+        Self.run(engine, "a CREATE Projects")
+        Self.run(engine, "b CREATE Projects.2026")
+        #expect(Self.run(engine, "c SELECT Projects").last == "c OK [READ-WRITE] SELECT completed")
+        #expect(Self.run(engine, "d DELETE Projects") == ["d OK DELETE completed"])
+        let out = Self.run(engine, "e LIST \"\" Projects*")
+        #expect(out.contains("* LIST (\\Noselect \\HasChildren) \".\" Projects"))
+        #expect(out.contains("* LIST (\\HasNoChildren) \".\" Projects.2026"))
+        // The deleted mailbox was selected: nothing is selected now.
+        #expect(Self.run(engine, "f FETCH 1 FLAGS").last?.hasPrefix("f BAD") == true)
+        // The name that is now only a parent cannot be deleted while it has children.
+        #expect(Self.run(engine, "g DELETE Projects").last == "g NO [HASCHILDREN] Mailbox has children, delete them first")
+        #expect(Self.run(engine, "h DELETE Projects.2026") == ["h OK DELETE completed"])
+    }
+
     @Test("a subscription without a folder: LSUB shows it, LIST (SUBSCRIBED) marks it \\NonExistent, LIST leaves it out")
     func subscribedButMissing() {
         let engine = IMAPMailboxEngine(storage: MemoryStorage())

@@ -69,7 +69,7 @@ struct CommandParserTests {
         ("A002 LSUB \"#news.\" \"comp.mail.*\"", .lsub(reference: MailboxName("#news."), pattern: F.bytes("comp.mail.*"))),
         ("A001 NAMESPACE", .namespace),
         ("A042 STATUS blurdybloop (UIDNEXT MESSAGES)", .status(MailboxName("blurdybloop"), [.uidNext, .messages])),
-        ("a STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ SIZE DELETED)",
+        ("a STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ SIZE DELETED DELETED-STORAGE)",
          .status(.inbox, StatusAttribute.allCases)),
         ("a IDLE", .idle),
         // Selected

@@ -54,6 +54,9 @@ struct RoundTripTests {
             .modSeq(SearchModSeqEntry(flag: .seen, type: .shared), 42),
         ]),
         .search(uid: false, returnOptions: [.min, .max, .all, .count, .save], charset: nil, criteria: [.sequenceSet(.all)]),
+        .search(uid: true, returnOptions: [.update, .context, .partial(1...100), .count], charset: nil, criteria: [.seen]),
+        .sort(uid: false, returnOptions: [.update, .all], criteria: [SortCriterion(.arrival)], charset: "UTF-8", search: [.all]),
+        .cancelUpdate(["A01"]), .cancelUpdate(["t1", "t.2", "x]y"]),
         .fetch(uid: false, SequenceSet(1), [.flags], modifiers: []),
         .fetch(uid: true, SequenceSet(1...10), [
             .envelope, .flags, .internalDate, .uid, .modSeq, .rfc822, .rfc822Header, .rfc822Size, .rfc822Text, .body,

@@ -6,9 +6,6 @@
 // parsed by IMAPCommandParser and run by the engine. The SORT, THREAD and ESEARCH responses
 // must be the ones the script expects (compared as imaptest compares atoms: case-insensitively,
 // with "$tag" standing for the command's tag); "bad" lines must be refused by the parser.
-//
-// sort-partial is here too although the conformance run skips it (it needs CONTEXT=SORT, which
-// is not announced): PARTIAL itself is implemented and must give Dovecot's answers.
 
 @testable import MailroomIMAP
 import Foundation

@@ -23,7 +23,8 @@
 //     after the script, on the first session (BasicImapCommands.prepareMailbox): the
 //     SelectedState and Fetch suites (Check, Expunge, Search, FetchSingleMessage,
 //     FetchMultipleMessages, FetchPeek, Store, Copy, Uid, FetchEnvelope, FetchText,
-//     FetchBodyNoSection, FetchRFC822*, FetchInternalDate, FetchSaveDate), and every other
+//     FetchBodyNoSection, FetchRFC822*, FetchInternalDate, FetchSaveDate), the Rename suite (Rename,
+//     RenameHierarchy, RenameSelected, RenameInbox: their LISTs show "selected"), and every other
 //     script that works on messages (FETCH, STORE, SEARCH, EXPUNGE, CHECK, COPY, MOVE, UID,
 //     CLOSE) or on the mailbox "selected" before it SELECTs or EXAMINEs anything itself;
 //   - everything else is auth (AuthenticatedState, Listing, Search, … suites).
@@ -48,7 +49,8 @@
 //      `BODY[] {n}` … becomes `FLAGS (\Seen) BODY[] {n}` … `)`), the only place James puts them.
 //   4. Untagged responses to one command come in no fixed order (RFC 9051 §7 and §6.3.1 lists
 //      SELECT's responses without an order): consecutive `S: \* …` lines (none ending in a
-//      literal) are matched as a set, like a SUB block.
+//      literal) are matched as a set, like a SUB block, and together with a SUB block next to
+//      them (SelectEmpty puts half of SELECT's answer in one).
 //   5. An untagged OK is informational (RFC 9051 §7.1.1) and may be sent at any time: a server
 //      `* OK …` line that matches no expectation where it arrives is skipped; the same for the
 //      `* OK [MAILBOXID …]` and `* OK [HIGHESTMODSEQ …]` lines a script expects (they belong to
@@ -85,11 +87,13 @@ struct MPTRunner {
         "BadTag", "NoTag", "IllegalTag", "JustTag", "NoCommand", "BogusCommand", "SharedMailbox", "Welcome",
     ]
 
-    /// From SelectedState.java and Fetch.java (apache/james-project).
+    /// From SelectedState.java, Fetch.java and Rename.java (apache/james-project): the suites
+    /// whose setUp calls BasicImapCommands.prepareMailbox.
     static let selectedScripts: Set<String> = [
         "Check", "Expunge", "Search", "FetchSingleMessage", "FetchMultipleMessages", "FetchPeek", "Store", "Copy", "Uid",
         "FetchEnvelope", "FetchText", "FetchBodyNoSection", "FetchRFC822", "FetchRFC822Text", "FetchRFC822Header",
         "FetchInternalDate", "FetchRFC822Mixed", "FetchSaveDate",
+        "Rename", "RenameHierarchy", "RenameSelected", "RenameInbox",
     ]
 
     /// The greeting the James harness expects (relaxed to any `* OK` line).
@@ -413,23 +417,23 @@ final class MPTExecution {
                 }
                 i += 1
             case .server(let pattern, let line):
-                // Rule 4: consecutive untagged expectations form a set.
-                var group: [(pattern: String, line: Int)] = []
-                var j = i
-                while j < elements.count, case .server(let p, let l) = elements[j], MPTExecution.isPlainUntagged(p) {
-                    group.append((p, l))
-                    j += 1
-                }
+                let (group, sub, j) = MPTExecution.untaggedGroup(elements, from: i)
                 if group.count >= 2 {
-                    try expectSet(group, explicit: false)
+                    try expectSet(group, explicit: sub)
                     i = j
                 } else {
                     try expectLine(pattern, line: line)
                     i += 1
                 }
             case .unordered(let patterns, _):
-                try expectSet(patterns, explicit: true)
-                i += 1
+                let (group, _, j) = MPTExecution.untaggedGroup(elements, from: i)
+                if j > i + 1 {
+                    try expectSet(group, explicit: true)
+                    i = j
+                } else {
+                    try expectSet(patterns, explicit: true)
+                    i += 1
+                }
             case .session(let n):
                 current = n
                 i += 1
@@ -444,6 +448,28 @@ final class MPTExecution {
                 i += 1
             }
         }
+    }
+
+    /// Rule 4: the run of untagged expectations that starts at `start` — plain `S: \* …` lines
+    /// and SUB blocks made only of them, in any mix — as one set; whether a SUB block is in it;
+    /// the index after it.
+    static func untaggedGroup(_ elements: [MPTElement], from start: Int) -> ([(pattern: String, line: Int)], Bool, Int) {
+        var group: [(pattern: String, line: Int)] = []
+        var sub = false
+        var j = start
+        scan: while j < elements.count {
+            switch elements[j] {
+            case .server(let p, let l) where isPlainUntagged(p):
+                group.append((p, l))
+            case .unordered(let patterns, _) where patterns.allSatisfy({ isPlainUntagged($0.pattern) }):
+                group += patterns
+                sub = true
+            default:
+                break scan
+            }
+            j += 1
+        }
+        return (group, sub, j)
     }
 
     /// `\* …` without a literal at the end.
@@ -644,8 +670,10 @@ enum MPTMatcher {
             let parts = afterFlags.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, !parts[1].hasPrefix("\""), !parts[1].hasPrefix("{") else { return nil }
             // An atom has no space: what follows one is LIST-EXTENDED data (RFC 5258 §9).
-            let name = parts[1].prefix { $0 != " " }
-            return String(line[...close]) + " " + parts[0] + " \"" + name + "\"" + parts[1].dropFirst(name.count)
+            let name = String(parts[1].prefix { $0 != " " })
+            let extended = String(parts[1].dropFirst(name.count))
+            let head = String(line[...close]) + " " + String(parts[0])
+            return head + " \"" + name + "\"" + extended
         }
         return nil
     }
