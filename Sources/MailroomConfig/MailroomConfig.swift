@@ -149,6 +149,8 @@ public struct MailroomConfig: Sendable, Equatable {
         public var idleTimeoutSeconds = 1800
         public var preauthTimeoutSeconds = 120
         public var idleKeepaliveSeconds = 120
+        public var maxOutputBytes = 1 << 20
+        public var outputStallSeconds = 600
         public var maxBadCommands = 20
         public var maxConnections = 20_000
         public var maxConnectionsPerClient = 500

@@ -25,9 +25,10 @@
 //   gets NO [UNAVAILABLE] without the store being asked.
 // - A user may have imap.max_connections_per_user sessions logged in at once.
 // - Passwords never reach the log.
-// XXX: untagged FETCH data is written as the engine emits it, without waiting for the client
-// to read: a client that fetches a large mailbox and reads slowly makes the server buffer it.
-// POP3 streams with back-pressure; IMAP should too.
+// - A command's responses stream with back-pressure (OutputGate): the engine, on the blocking
+//   pool, waits while imap.max_output_bytes are on their way to the client, so a FETCH of a
+//   large mailbox by a client that reads slowly is never buffered whole; a client that reads
+//   nothing for imap.output_stall_seconds is disconnected.
 
 import Logging
 import MailroomCore
@@ -67,6 +68,12 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private var observation: (any ChangeObservation)?
     private var keepalive: Scheduled<Void>?
     private var changeWhileBusy = false
+    /// The running command's back-pressure (nil between commands).
+    private var outputGate: OutputGate?
+    /// Octets written to the channel since the last flush.
+    private var unflushed = 0
+    /// Streamed output is flushed once this much is waiting (and when the command ends).
+    static let flushBytes = 64 * 1024
 
     init(services: IMAPServices, listener: String, client: IPAddress?, implicitTLS: Bool) {
         self.services = services
@@ -102,6 +109,7 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        outputGate?.close()
         timer?.cancel()
         endSession(reason: "disconnect")
         context.fireChannelInactive()
@@ -231,9 +239,26 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// A batch of a running command's responses: counted by the gate until the kernel has it.
+    private func writeStreamed(_ bytes: [UInt8], gate: OutputGate, context: ChannelHandlerContext) {
+        guard !closed else { return gate.written(bytes.count) }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let count = bytes.count
+        promise.futureResult.whenComplete { _ in gate.written(count) }
+        context.write(wrapOutboundOut(buffer), promise: promise)
+        unflushed += count
+        if unflushed >= Self.flushBytes {
+            unflushed = 0
+            context.flush()
+        }
+    }
+
     private func close(context: ChannelHandlerContext) {
         guard !closed else { return }
         closed = true
+        outputGate?.close()
         timer?.cancel()
         endSession(reason: "close")
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
@@ -320,15 +345,27 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
             return write([.tagged(tag: tag, status: .no, code: .unavailable, text: "Mail not available")], context: context)
         }
         let loop = context.eventLoop
-        let write = NIOLoopBound({ (responses: [IMAPResponse]) in self.write(responses, context: context) }, eventLoop: loop)
+        let imap = services.configuration.imap
+        let gate = OutputGate(limit: imap.maxOutputBytes, stallSeconds: imap.outputStallSeconds)
+        outputGate = gate
+        let stream = NIOLoopBound({ (bytes: [UInt8]) in self.writeStreamed(bytes, gate: gate, context: context) }, eventLoop: loop)
+        let stall = NIOLoopBound({
+            self.logger.info("client not reading", metadata: ["seconds": "\(imap.outputStallSeconds)"])
+            self.close(context: context)
+        }, eventLoop: loop)
         onPool(context: context, {
             engine.execute(tag: tag, command) { responses in
-                guard !responses.isEmpty else { return }
-                // In order: event-loop tasks run in the order they are submitted, and the
-                // tagged reply below is delivered after them.
-                loop.execute { write.value(responses) }
+                guard !responses.isEmpty, !gate.isClosed else { return }
+                // Encoded here, off the event loop. In order: event-loop tasks run in the order
+                // they are submitted, and the tagged reply below is delivered after them.
+                var bytes: [UInt8] = []
+                for response in responses { bytes += response.encoded() }
+                gate.submitted(bytes.count)
+                loop.execute { stream.value(bytes) }
+                if !gate.waitForRoom() { loop.execute { stall.value() } }
             }
         }) { result in
+            self.outputGate = nil
             switch result {
             case .success(let reply): self.write([reply], context: context)
             case .failure: self.write([.tagged(tag: tag, status: .no, code: .serverBug, text: "Internal error")], context: context)
