@@ -53,6 +53,16 @@ import Testing
         }
     }
 
+    /// Logs in, selects INBOX and sends `c FETCH 1:* (BODY.PEEK[])`, leaving the answer unread.
+    static func startFetch(_ client: IMAPLineClient) throws {
+        _ = try client.readLine()
+        try client.sendLine("a LOGIN user@example.com \(ServerHarness.password)")
+        while !(try client.readLine()).hasPrefix("a ") {}
+        try client.sendLine("b SELECT INBOX")
+        while !(try client.readLine()).hasPrefix("b ") {}
+        try client.sendLine("c FETCH 1:* (BODY.PEEK[])")
+    }
+
     @Test("a client that reads slowly gets every octet of a FETCH of a large mailbox")
     func slowReader() async throws {
         let server = try await ServerHarness.start { $0.imap.maxOutputBytes = 65536 }
@@ -63,12 +73,7 @@ import Testing
         let bodies = try await offPool { () -> [String] in
             let client = try IMAPLineClient(port: port, timeout: 60)
             defer { client.close() }
-            _ = try client.readLine()
-            try client.sendLine("a LOGIN user@example.com \(ServerHarness.password)")
-            while !(try client.readLine()).hasPrefix("a ") {}
-            try client.sendLine("b SELECT INBOX")
-            while !(try client.readLine()).hasPrefix("b ") {}
-            try client.sendLine("c FETCH 1:* (BODY.PEEK[])")
+            try Self.startFetch(client)
             Thread.sleep(forTimeInterval: 2)   // not reading: the server must wait, not buffer
             var bodies: [String] = []
             while true {
@@ -99,12 +104,7 @@ import Testing
         let outcome = try await offPool { () -> (tagged: String?, closed: Bool) in
             let client = try IMAPLineClient(port: port, timeout: 30)
             defer { client.close() }
-            _ = try client.readLine()
-            try client.sendLine("a LOGIN user@example.com \(ServerHarness.password)")
-            while !(try client.readLine()).hasPrefix("a ") {}
-            try client.sendLine("b SELECT INBOX")
-            while !(try client.readLine()).hasPrefix("b ") {}
-            try client.sendLine("c FETCH 1:* (BODY.PEEK[])")
+            try Self.startFetch(client)
             Thread.sleep(forTimeInterval: 14)
             do {
                 while true {

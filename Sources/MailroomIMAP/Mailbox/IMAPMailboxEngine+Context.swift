@@ -66,16 +66,11 @@ extension IMAPMailboxEngine {
     func contextChanges(_ box: SelectedMailbox) -> [IMAPResponse] {
         guard !searchContexts.isEmpty else { return [] }
         let path = box.path
-        let storage = self.storage
-        let cache = fieldCache(path)
+        let header = sortHeaders(path)
         let loader = SearchUpdateContext.Loader(
-            fieldCache: cache,
-            content: { info in ((try? storage.fetch(path, uid: info.uid)) ?? nil) ?? [] },
-            header: { message in
-                cache.header(uid: message.info.uid, names: Self.sortFields) {
-                    ((try? storage.fetch(path, uid: message.info.uid)) ?? nil) ?? []
-                }
-            })
+            fieldCache: fieldCache(path),
+            content: { info in self.octets(path, uid: info.uid) },
+            header: { message in header(message.info.uid) })
         var responses: [IMAPResponse] = []
         for index in searchContexts.indices {
             if let response = searchContexts[index].changes(in: box, loader: loader) { responses.append(.untagged(.esearch(response))) }

@@ -26,6 +26,19 @@ extension IMAPMailboxEngine {
                                 store: { storage.setCachedField(path, uid: $0, field: $1, value: $2) })
     }
 
+    /// A message's octets for SEARCH, SORT and THREAD ([] when it is gone meanwhile).
+    func octets(_ path: FolderPath, uid: UInt32) -> [UInt8] {
+        ((try? storage.fetch(path, uid: uid)) ?? nil) ?? []
+    }
+
+    /// The messages of the selected mailbox `program` matches, in sequence order.
+    func matches(of program: SearchProgram, in box: SelectedMailbox) -> [SearchMatch] {
+        let path = box.path
+        return program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache(path)) {
+            (info: MessageInfo) -> [UInt8] in self.octets(path, uid: info.uid)
+        }
+    }
+
     func search(tag: String, uid: Bool, returnOptions requested: [SearchReturnOption]?, charset: String?, criteria: [SearchKey],
                 emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let box = try requireSelected()
@@ -48,12 +61,7 @@ extension IMAPMailboxEngine {
             return no(tag, nil, error.description)
         }
         if program.usesModSeq { enableCondstore(emit: emit) }
-        let path = box.path
-        let storage = self.storage
-        let matches = program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache(path)) {
-            (info: MessageInfo) -> [UInt8] in
-            ((try? storage.fetch(path, uid: info.uid)) ?? nil) ?? []
-        }
+        let matches = matches(of: program, in: box)
         let numbers = matches.map { uid ? $0.uid : $0.sequence }
         let highestModSeq: UInt64? = program.usesModSeq ? matches.map(\.modSeq).max() : nil
         let command = uid ? "UID SEARCH" : "SEARCH"

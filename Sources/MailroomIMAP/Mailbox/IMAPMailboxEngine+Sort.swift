@@ -32,15 +32,9 @@ extension IMAPMailboxEngine {
             return no(tag, .badCharset(SearchProgram.supportedCharsets), "Unsupported charset")
         }
         let candidates = matching(program, in: box, emit: emit)
-        let path = box.path
-        let storage = self.storage
-        let cache = fieldCache(path)
+        let header = sortHeaders(box.path)
         let sortProgram = SortProgram(criteria)
-        let sorted = sortProgram.sort(candidates) { (message: SortMessage) -> MIMEHeader in
-            cache.header(uid: message.info.uid, names: Self.sortFields) {
-                ((try? storage.fetch(path, uid: message.info.uid)) ?? nil) ?? []
-            }
-        }
+        let sorted = sortProgram.sort(candidates) { (message: SortMessage) -> MIMEHeader in header(message.info.uid) }
         let command = uid ? "UID SORT" : "SORT"
         guard let options = returnOptions else {
             let highest = program.usesModSeq ? sorted.lazy.map(\.info.modSeq).max() : nil
@@ -67,18 +61,20 @@ extension IMAPMailboxEngine {
             return no(tag, .badCharset(SearchProgram.supportedCharsets), "Unsupported charset")
         }
         let candidates = matching(program, in: box, emit: emit)
-        let cache = fieldCache(box.path)
-        let storage = self.storage
+        let header = sortHeaders(box.path, fields: Self.threadFields)
         let messages = candidates.map { message in
-            let header = cache.header(uid: message.info.uid, names: Self.threadFields) {
-                ((try? storage.fetch(box.path, uid: message.info.uid)) ?? nil) ?? []
-            }
-            return ThreadMessage(number: uid ? message.info.uid : message.sequence, uid: message.info.uid,
-                                 internalDate: message.info.internalDate, header: header)
+            ThreadMessage(number: uid ? message.info.uid : message.sequence, uid: message.info.uid,
+                          internalDate: message.info.internalDate, header: header(message.info.uid))
         }
         emit([.untagged(.thread(MessageThreader.thread(messages, algorithm: algorithm)))])
         emit(sync(allowExpunge: uid))
         return ok(tag, "\(uid ? "UID THREAD" : "THREAD") completed")
+    }
+
+    /// A message's header with `fields` (what SORT or THREAD compare), from the field cache.
+    func sortHeaders(_ path: FolderPath, fields: [String] = sortFields) -> (UInt32) -> MIMEHeader {
+        let cache = fieldCache(path)
+        return { uid in cache.header(uid: uid, names: fields) { self.octets(path, uid: uid) } }
     }
 
     /// The fields SortFields reads (every sort key's, so one cache entry set serves them all).
@@ -108,13 +104,7 @@ extension IMAPMailboxEngine {
     private func matching(_ program: SearchProgram, in box: SelectedMailbox,
                           emit: ([IMAPResponse]) -> Void) -> [SortMessage] {
         if program.usesModSeq { enableCondstore(emit: emit) }
-        let path = box.path
-        let storage = self.storage
-        let matches = program.search(box.messages, recent: box.recent, timeZone: .system, fieldCache: fieldCache(path)) {
-            (info: MessageInfo) -> [UInt8] in
-            ((try? storage.fetch(path, uid: info.uid)) ?? nil) ?? []
-        }
-        return matches.compactMap { match in
+        return matches(of: program, in: box).compactMap { match in
             box.message(at: Int(match.sequence)).map { SortMessage(sequence: match.sequence, info: $0) }
         }
     }
