@@ -852,17 +852,20 @@ final class MaildirFolder: @unchecked Sendable {
             logEnd = 0
             return true
         }
-        guard let bytes = try? FileSystem.read(indexLogPath) else { return true }
+        if logEnd > 0, Int(stamp.size) < logEnd { return false }
+        // Only what was added since the last read.
+        guard let bytes = try? FileSystem.read(indexLogPath, from: logEnd) else { return true }
+        var added = bytes[...]
         if logEnd == 0 {
             // A log written for another base (a crash between a base rewrite and the log's
             // removal) is ignored, and replaced at the next write.
             guard bytes.count >= FolderIndexLog.headerBytes,
                   Array(bytes[0..<FolderIndexLog.headerBytes]) == FolderIndexLog.header(baseChecksum: baseChecksum) else { return true }
             logEnd = FolderIndexLog.headerBytes
+            added = bytes[FolderIndexLog.headerBytes...]
         }
-        guard bytes.count >= logEnd else { return false }
         index = nil   // (`state` alone holds the records: applied in place)
-        logEnd += FolderIndexLog.apply(bytes[logEnd...], to: &state)
+        logEnd += FolderIndexLog.apply(added, to: &state)
         index = state
         markWritten(full: false)
         return true

@@ -70,7 +70,7 @@ enum FileSystem {
     }
 
     /// The whole file, or nil when it does not exist.
-    static func read(_ path: String, limit: Int = Int.max) throws(FileSystemError) -> [UInt8]? {
+    static func read(_ path: String, from offset: Int = 0, limit: Int = Int.max) throws(FileSystemError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -79,8 +79,11 @@ enum FileSystem {
         defer { close(fd) }
         var st = stat()
         _ = fstat(fd, &st)
+        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            throw FileSystemError(operation: "lseek", path: path, code: errno)
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(min(Int(st.st_size), limit))
+        out.reserveCapacity(min(max(0, Int(st.st_size) - offset), limit))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while out.count < limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
