@@ -11,8 +11,9 @@ import Testing
 
 @Suite(.serialized) struct IMAPBackPressureTests {
     @Test("the gate holds the producer while the limit is on its way and lets it go as octets are written")
-    func gate() async throws {
-        let gate = OutputGate(limit: 100_000, stallSeconds: 30)
+    func gate() throws {
+        // A stall time no scheduling delay reaches: only `written` may let the producer on.
+        let gate = OutputGate(limit: 100_000, stallSeconds: 86_400)
         let produced = Counter()
         let producer = Thread {
             for _ in 0..<20 {
@@ -22,14 +23,16 @@ import Testing
             }
         }
         producer.start()
-        try await Task.sleep(nanoseconds: 300_000_000)
+        for _ in 0..<500 where produced.value < 4 { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.3)
         #expect(produced.value == 4, "30,000 × 4 reaches the limit: the producer waits")
         for _ in 0..<16 {
             gate.written(30_000)
-            try await Task.sleep(nanoseconds: 20_000_000)
+            Thread.sleep(forTimeInterval: 0.02)
         }
-        for _ in 0..<100 where produced.value < 20 { try await Task.sleep(nanoseconds: 20_000_000) }
+        for _ in 0..<1000 where produced.value < 20 { Thread.sleep(forTimeInterval: 0.01) }
         #expect(produced.value == 20)
+        gate.close()   // (the producer's last wait: 120,000 octets are still "on their way")
         #expect(gate.peakInFlight <= 100_000 + 30_000, "at most the limit and one batch: \(gate.peakInFlight)")
 
         let stalled = OutputGate(limit: 10, stallSeconds: 1)

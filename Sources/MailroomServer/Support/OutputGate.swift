@@ -20,8 +20,14 @@ final class OutputGate: @unchecked Sendable {
     private var inFlight = 0
     private var closed = false
     private var stalled = false
+    private var peak = 0
+
     /// The most octets ever on their way at once (tests read it).
-    private(set) var peakInFlight = 0
+    var peakInFlight: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peak
+    }
 
     init(limit: Int, stallSeconds: Int) {
         self.limit = max(1, limit)
@@ -31,7 +37,7 @@ final class OutputGate: @unchecked Sendable {
     func submitted(_ octets: Int) {
         condition.lock()
         inFlight += octets
-        peakInFlight = max(peakInFlight, inFlight)
+        peak = max(peak, inFlight)
         condition.unlock()
     }
 
