@@ -118,6 +118,39 @@ struct MaildirEngineTests {
         #expect(try f.files("new").isEmpty)
     }
 
+    @Test("after an expunge, new UIDs are still appended to dovecot-uidlist until a quarter of its records are stale")
+    func uidListKeepsStaleRecordsForAWhile() throws {
+        let f = try MaildirFixture()
+        let s = f.storage()
+        for i in 1...8 { _ = try s.append(.inbox, message: Array(message(i).utf8), flags: [], keywords: [], internalDate: nil) }
+        func inode() throws -> UInt64 {
+            var st = stat()
+            #expect(stat("\(f.root)/dovecot-uidlist", &st) == 0)
+            return UInt64(st.st_ino)
+        }
+        func listed() throws -> [UInt32] { try DovecotUIDList.parse(f.read("dovecot-uidlist")).list.records.map(\.uid) }
+        let first = try inode()
+        // One of eight gone (1 of 9 records stale once the next is added): appended, record kept.
+        _ = try s.expunge(.inbox, uids: [2])
+        _ = try s.append(.inbox, message: Array(message(9).utf8), flags: [], keywords: [], internalDate: nil)
+        #expect(try inode() == first, "appended in place, as Dovecot does")
+        #expect(try listed() == Array(1...9))
+        #expect(try s.open(.inbox).messages.map(\.uid) == [1] + Array(3...9))
+        // Three of nine stale (over 25 %): the list is replaced without them.
+        _ = try s.expunge(.inbox, uids: [3, 4])
+        _ = try s.append(.inbox, message: Array(message(10).utf8), flags: [], keywords: [], internalDate: nil)
+        #expect(try inode() != first, "rewritten")
+        #expect(try listed() == [1] + Array(5...10))
+        #expect(try s.open(.inbox).messages.map(\.uid) == [1] + Array(5...10))
+        // A new process reading the list with its stale records agrees too.
+        _ = try s.expunge(.inbox, uids: [5])
+        _ = try s.append(.inbox, message: Array(message(11).utf8), flags: [], keywords: [], internalDate: nil)
+        #expect(try listed() == [1] + Array(5...11))
+        try FileManager.default.removeItem(atPath: "\(f.root)/mailroom-index")
+        FolderRegistry.shared.forget(prefix: f.root)
+        #expect(try f.storage().open(.inbox).messages.map(\.uid) == [1] + Array(6...11))
+    }
+
     @Test("changes by other programs: a file dropped in new/, a flag rename, a deletion")
     func externalChanges() throws {
         let f = try MaildirFixture()

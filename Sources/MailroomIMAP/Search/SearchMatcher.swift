@@ -164,6 +164,43 @@ public struct SearchFieldCache {
     }
 }
 
+/// Where a message's body text is, as the field cache keeps it (value of `key`): 0x01 and, per
+/// text part, its octet range in the message (two little-endian u32s, start and end), when every
+/// text part is ASCII as stored; a single 0x00 when the message must be parsed (some text part
+/// is transfer-encoded or not ASCII). A UID's file never changes, so neither does its plan.
+enum BodyTextPlan {
+    static let key = "search.body"
+
+    static func encode(_ ranges: [Range<Int>]?) -> [UInt8] {
+        guard let ranges, ranges.allSatisfy({ $0.upperBound <= Int(UInt32.max) }) else { return [0] }
+        var out: [UInt8] = [1]
+        out.reserveCapacity(1 + 8 * ranges.count)
+        for range in ranges {
+            for value in [UInt32(range.lowerBound), UInt32(range.upperBound)] {
+                withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+            }
+        }
+        return out
+    }
+
+    /// The ranges of a plan, each within a message of `count` octets; nil for "parse it" and for
+    /// a plan that is damaged or does not fit the message.
+    static func ranges(_ plan: [UInt8], count: Int) -> [Range<Int>]? {
+        guard plan.first == 1, (plan.count - 1) % 8 == 0 else { return nil }
+        var ranges: [Range<Int>] = []
+        var i = 1
+        while i < plan.count {
+            var pair: (UInt32, UInt32) = (0, 0)
+            withUnsafeMutableBytes(of: &pair) { $0.copyBytes(from: plan[i..<(i + 8)]) }
+            let start = Int(UInt32(littleEndian: pair.0)), end = Int(UInt32(littleEndian: pair.1))
+            guard start <= end, end <= count else { return nil }
+            ranges.append(start..<end)
+            i += 8
+        }
+        return ranges
+    }
+}
+
 /// One message's content as the evaluation of its keys needs it, each piece made once.
 struct MessageContent {
     let uid: UInt32
@@ -175,7 +212,7 @@ struct MessageContent {
     private var headerCache: [String: [FoldedText]] = [:]
     private var addressCache: [AddressField: [FoldedText]] = [:]
     private var sentDayCache: Int??
-    private var bodyCache: [FoldedText]?
+    private var bodyCache: [SearchableText]?
     private var allHeadersCache: [FoldedText]?
 
     init(uid: UInt32 = 0, fieldCache: SearchFieldCache? = nil) {
@@ -241,10 +278,34 @@ struct MessageContent {
         return values
     }
 
-    mutating func bodyTexts() -> [FoldedText] {
+    /// The texts BODY and TEXT look in: every text/* part, decoded. When every text part of a
+    /// message is ASCII as stored (7bit or 8bit, in a charset that keeps ASCII: most mail), the
+    /// parts' octet ranges are kept in the field cache (`BodyTextPlan`), so the next search
+    /// takes them straight from the message without parsing its MIME structure again.
+    mutating func bodyTexts() -> [SearchableText] {
         if let bodyCache { return bodyCache }
+        let octets = bytes ?? []
+        if message == nil, let cache = fieldCache, let plan = cache.lookup(uid, BodyTextPlan.key),
+           let ranges = BodyTextPlan.ranges(plan, count: octets.count) {
+            let texts = ranges.map { SearchableText.ascii(octets[$0]) }
+            bodyCache = texts
+            return texts
+        }
         let message = mime()
-        let texts = message.parts.compactMap { part in message.decodedText(of: part).map { FoldedText($0) } }
+        var ranges: [Range<Int>]? = []
+        let texts = message.parts.compactMap { part -> SearchableText? in
+            if let text = message.asciiText(of: part) {
+                switch part.contentTransferEncoding {
+                case .base64, .quotedPrintable: ranges = nil   // decoded: not a range of the message
+                default: ranges?.append(text.indices)
+                }
+                return .ascii(text)
+            }
+            guard let decoded = message.decodedText(of: part) else { return nil }
+            ranges = nil
+            return .folded(FoldedText(decoded))
+        }
+        fieldCache?.store(uid, BodyTextPlan.key, BodyTextPlan.encode(ranges))
         bodyCache = texts
         return texts
     }

@@ -18,6 +18,9 @@
 //   3. every run of white space (any Unicode White_Space scalar: SP, HTAB, CR, LF, U+3000, ...)
 //      becomes one SP, so header folding and line breaks in a body do not hide a phrase.
 // As in Dovecot, combining marks are kept: "cafe" finds "café", "café" does not find "cafe".
+// Message text that is all ASCII (most mail) is not folded into a copy: the ASCII part of the
+// fold (steps 2 and 3) is applied while the text is searched (`containsFoldingASCII`), with
+// the same result.
 //
 // XXX: decomposition covers the ranges above only (the table was made with Python's
 // unicodedata, Unicode 14): the standard library's normaliser is SPI (`String._nfd`), and
@@ -43,6 +46,20 @@ public struct FoldedText: Sendable, Hashable {
 
     /// Whether `needle` occurs in this text (the empty needle occurs everywhere).
     public func contains(_ needle: FoldedText) -> Bool { SearchText.contains(utf8, needle.utf8) }
+}
+
+/// A stretch of message text as a search compares it: folded already, or (text that is all
+/// ASCII, most mail) its octets as they are, folded as they are compared.
+enum SearchableText {
+    case folded(FoldedText)
+    case ascii(ArraySlice<UInt8>)
+
+    func contains(_ needle: FoldedText) -> Bool {
+        switch self {
+        case .folded(let text): return text.contains(needle)
+        case .ascii(let octets): return SearchText.containsFoldingASCII(octets, needle.utf8)
+        }
+    }
 }
 
 enum SearchText {
@@ -152,20 +169,14 @@ enum SearchText {
         if needle.count > haystack.count { return false }
         if needle.count == 1 { return haystack.contains(needle[0]) }
         // Knuth–Morris–Pratt: linear in both, whatever the needle repeats.
-        var failure = [Int](repeating: 0, count: needle.count)
-        var k = 0
-        for i in 1..<needle.count {
-            while k > 0, needle[i] != needle[k] { k = failure[k - 1] }
-            if needle[i] == needle[k] { k += 1 }
-            failure[i] = k
-        }
+        let failure = failureTable(needle)
         // With nothing matched so far, memchr jumps to the next octet that can start a match
         // (each octet is still looked at once: linear).
         return haystack.withUnsafeBufferPointer { text -> Bool in
             guard let base = text.baseAddress else { return false }
             let first = needle[0]
             var i = 0
-            k = 0
+            var k = 0
             while i < text.count {
                 if k == 0 {
                     guard let hit = memchr(base + i, Int32(first), text.count - i) else { return false }
@@ -181,6 +192,92 @@ enum SearchText {
             }
             return false
         }
+    }
+
+    /// Whether `needle` (folded) occurs in `text` folded, for text that is all ASCII (most
+    /// mail): the ASCII fold (lower case, each white space run one SP) is applied octet by
+    /// octet as the same Knuth–Morris–Pratt search reads the text, so no folded copy is made.
+    /// With nothing matched, it jumps to the next octet that folds to the needle's first (for a
+    /// letter, either case, eight octets at a time).
+    static func containsFoldingASCII(_ text: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        // ASCII text folds to ASCII: a needle with any other octet cannot occur in it.
+        var high: UInt8 = 0
+        for b in needle { high |= b }
+        if high >= 0x80 || needle.count > text.count { return false }
+        let failure = failureTable(needle)
+        let first = needle[0]
+        let firstIsLetter = first &- 0x61 < 26
+        return text.withUnsafeBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            let n = buffer.count
+            var i = 0
+            var k = 0
+            var inSpace = false   // the last octet read was white space (its SP is out)
+            while i < n {
+                if k == 0, first != 0x20 {
+                    let hit = firstIsLetter ? nextLetter(first, base, from: i, count: n) : nextOctet(first, base, from: i, count: n)
+                    guard let hit else { return false }
+                    i = hit   // skipped octets fold to other octets or (white space) to SPs
+                }
+                let b = base[i]
+                i += 1
+                let folded: UInt8
+                if b == 0x20 || b &- 0x09 < 5 {
+                    if inSpace { continue }
+                    inSpace = true
+                    folded = 0x20
+                } else {
+                    inSpace = false
+                    folded = b &- 0x41 < 26 ? b | 0x20 : b
+                }
+                while k > 0, folded != needle[k] { k = failure[k - 1] }
+                if folded == needle[k] {
+                    k += 1
+                    if k == needle.count { return true }
+                }
+            }
+            return false
+        }
+    }
+
+    /// Knuth–Morris–Pratt's failure function of `needle`.
+    private static func failureTable(_ needle: [UInt8]) -> [Int] {
+        var failure = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<max(1, needle.count) {
+            while k > 0, needle[i] != needle[k] { k = failure[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            failure[i] = k
+        }
+        return failure
+    }
+
+    private static func nextOctet(_ octet: UInt8, _ base: UnsafePointer<UInt8>, from start: Int, count n: Int) -> Int? {
+        guard start < n, let hit = memchr(base + start, Int32(octet), n - start) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// The next octet from `start` that is `letter` (a lower-case ASCII letter) in either case:
+    /// OR-ing 0x20 into each octet makes both cases the lower one (and no other octet becomes
+    /// a letter), then a zero-octet test of the XOR finds it, eight octets at a time.
+    private static func nextLetter(_ letter: UInt8, _ base: UnsafePointer<UInt8>, from start: Int, count n: Int) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let pattern = ones &* UInt64(letter)
+        var i = start
+        while i + 8 <= n {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let y = (word | ones &* 0x20) ^ pattern
+            let zero = ~(((y & low7) &+ low7) | y | low7)
+            if zero != 0 { return i + zero.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < n {
+            if base[i] | 0x20 == letter { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// Scalar → its NFKD decomposition, for the ranges named in the file header.

@@ -11,6 +11,9 @@
 //   message.decodedText(of: MIMEPart, defaultCharset: String? = nil) -> String?
 //       text/* single parts only (text/html is returned as it is, tags included); nil for
 //       other types, multiparts and message parts (search walks into those itself)
+//   message.asciiText(of: MIMEPart) -> ArraySlice<UInt8>?
+//       the same text as octets when decoding would not change them: all ASCII under a
+//       charset that keeps ASCII (Charset.keepsASCII); nil otherwise (use decodedText)
 //
 // Charset: the charset parameter if iconv knows it; a label of us-ascii over 8-bit octets, or
 // an unknown label, falls back to valid UTF-8, then `defaultCharset`, then the label with
@@ -25,6 +28,20 @@ extension MIMEMessage {
     /// The body octets with the Content-Transfer-Encoding removed.
     public func decodedBody(of part: MIMEPart) -> [UInt8] {
         TransferDecoding.decode(body(of: part), encoding: part.contentTransferEncoding)
+    }
+
+    /// The text of a text/* part as its octets, when they are its UTF-8 text already (all
+    /// ASCII, in a charset that keeps ASCII): what `decodedText(of:)` would return, without
+    /// the String. nil for other parts and for text that needs decoding.
+    public func asciiText(of part: MIMEPart) -> ArraySlice<UInt8>? {
+        guard case .single = part.structure, part.contentType.isText,
+              Charset.keepsASCII(part.contentType.charset) else { return nil }
+        let octets: ArraySlice<UInt8>
+        switch part.contentTransferEncoding {
+        case .base64, .quotedPrintable: octets = ArraySlice(decodedBody(of: part))
+        default: octets = body(of: part)
+        }
+        return ASCII.isAll(octets) ? octets : nil
     }
 
     /// The text of a text/* part, decoded to a String; nil for other parts.

@@ -36,6 +36,15 @@ enum ASCII {
     static let percent: UInt8 = 0x25
     static let underscore: UInt8 = 0x5F
 
+    /// Whether every octet is below 0x80 (one OR over all of them, which vectorises).
+    static func isAll(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var high: UInt8 = 0
+            for b in buffer { high |= b }
+            return high < 0x80
+        }
+    }
+
     /// RFC 5234 WSP: space or horizontal tab.
     @inline(__always) static func isWSP(_ b: UInt8) -> Bool { b == space || b == tab }
     /// WSP, CR or LF.

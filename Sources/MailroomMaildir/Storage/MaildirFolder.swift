@@ -74,6 +74,13 @@ final class MaildirFolder: @unchecked Sendable {
     private var keywordsLoadedStamp: FileStamp? = nil
     /// UIDs whose files are gone, still to be dropped from dovecot-uidlist at its next rewrite.
     private var dropped = Set<UInt32>()
+    /// New UIDs are appended to dovecot-uidlist while its records of expunged messages are
+    /// under this share of its records; at or over it, the list is rewritten without them.
+    /// Dovecot's rule (UIDLIST_COMPRESS_PERCENTAGE): an expunge does not cost the next append a
+    /// rewrite of the whole list, and the list never holds more than a third more records than
+    /// messages. (A full listing finds records left by a process that stopped before its
+    /// rewrite.)
+    static let uidListStaleRecordsPercentage = 25
     private var cache: FieldCache? = nil
     /// Problems found while reading this folder (bad names, damaged files), for logs and tests.
     private var problemLog: [String] = []
@@ -716,11 +723,13 @@ final class MaildirFolder: @unchecked Sendable {
 
     /// assignUIDs' common case, done the way Dovecot adds records: when the list is still the
     /// one this index last read or wrote (same inode and size: every writer either appends or
-    /// replaces) and nothing needs dropping, the new records are appended to it under the lock
-    /// (the header's N is left; readers take max(N, last UID + 1)). Nil: rewrite the list.
+    /// replaces) and not too much needs dropping, the new records are appended to it under the lock
+    /// (the header's N is left; readers take max(N, last UID + 1)). Records of expunged
+    /// messages stay in the list below `uidListStaleRecordsPercentage`. Nil: rewrite the list.
     private func appendUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)],
                             lock: DotLock) throws(StorageError) -> [UInt32]? {
-        guard dropped.isEmpty, !entries.isEmpty, let recorded = index?.uidListStamp, recorded != .absent,
+        guard !entries.isEmpty, let recorded = index?.uidListStamp, recorded != .absent,
+              dropped.count * 100 < (dropped.count + (index?.records.count ?? 0)) * Self.uidListStaleRecordsPercentage,
               (try? FileSystem.stamp(uidListPath)) == recorded, var nextUID = index?.nextUID,
               let modSeq = index.map({ $0.highestModSeq + 1 }) else { return nil }
         var lines = ""

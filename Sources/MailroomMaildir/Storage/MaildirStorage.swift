@@ -87,6 +87,11 @@ final class FolderRegistry: @unchecked Sendable {
         }
     }
 
+    /// The folder's state if it is open already (no existence check, no new entry).
+    func opened(_ directory: String) -> MaildirFolder? {
+        lock.withLock { folders[directory]?.folder }
+    }
+
     func forget(prefix directory: String) {
         lock.withLock {
             for key in folders.keys where key == directory || key.hasPrefix(directory + ".") || key.hasPrefix(directory + "/") {
@@ -124,6 +129,15 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         let dir = try directory(for: path)
         guard FileSystem.isDirectory("\(dir)/cur") else { throw .folderNotFound(path) }
         return registry.folder(dir, options: options)
+    }
+
+    /// The folder's state for a per-message read (FETCH and SEARCH call these once per message)
+    /// when the folder is open already: without `folder(_:)`'s stat of cur/. A folder removed
+    /// since is not looked at on its own: its messages' files are gone, so the read falls back
+    /// to `folder(_:)`, which then reports the folder missing.
+    private func openedFolder(_ path: FolderPath) -> MaildirFolder? {
+        guard let dir = try? directory(for: path) else { return nil }
+        return registry.opened(dir)
     }
 
     // MARK: Folders
@@ -310,7 +324,10 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
 
     public func status(_ path: FolderPath) throws(StorageError) -> FolderStatus { try folder(path).status() }
 
-    public func fetch(_ path: FolderPath, uid: UInt32) throws(StorageError) -> [UInt8]? { try folder(path).fetch(uid: uid) }
+    public func fetch(_ path: FolderPath, uid: UInt32) throws(StorageError) -> [UInt8]? {
+        if let open = openedFolder(path), let bytes = try? open.fetch(uid: uid) { return bytes }
+        return try folder(path).fetch(uid: uid)
+    }
 
     /// The file holding a message, for streaming large messages without reading them whole.
     /// The name may change when another session changes flags: on ENOENT, ask again.
@@ -454,11 +471,11 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
     }
 
     public func cachedField(_ path: FolderPath, uid: UInt32, field: String) -> [UInt8]? {
-        (try? folder(path))?.cachedField(uid: uid, field: field)
+        (openedFolder(path) ?? (try? folder(path)))?.cachedField(uid: uid, field: field)
     }
 
     public func setCachedField(_ path: FolderPath, uid: UInt32, field: String, value: [UInt8]) {
-        (try? folder(path))?.setCachedField(uid: uid, field: field, value: value)
+        (openedFolder(path) ?? (try? folder(path)))?.setCachedField(uid: uid, field: field, value: value)
     }
 
     public func quota() throws(StorageError) -> QuotaUsage { try quotaFile.usage() }

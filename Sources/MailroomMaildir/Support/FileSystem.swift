@@ -82,17 +82,37 @@ enum FileSystem {
         if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 {
             throw FileSystemError(operation: "lseek", path: path, code: errno)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(min(max(0, Int(st.st_size) - offset), limit))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while out.count < limit {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(operation: "read", path: path, code: errno)
+        // Straight into the result, sized by fstat: one read for a file whose size held, and
+        // no zeroed buffer in between (SEARCH and FETCH read every message this way).
+        let expected = min(max(0, Int(st.st_size) - offset), limit)
+        var failure: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < expected {
+                let n = Glibc.read(fd, base + count, expected - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { return }
+                count += n
             }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<min(n, limit - out.count)])
+        }
+        if failure != 0 { throw FileSystemError(operation: "read", path: path, code: failure) }
+        // A file that grew after the fstat: the rest, in chunks, up to the limit.
+        guard out.count == expected, out.count < limit else { return out }
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 << 16) { (chunk) throws(FileSystemError) in
+            while out.count < limit {
+                let n = Glibc.read(fd, chunk.baseAddress!, chunk.count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError(operation: "read", path: path, code: errno)
+                }
+                if n == 0 { break }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<min(n, limit - out.count)]))
+            }
         }
         return out
     }

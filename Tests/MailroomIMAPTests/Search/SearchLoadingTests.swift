@@ -120,4 +120,36 @@ struct SearchLoadingTests {
         #expect(store.values["3 hdr.x-group"].map { String(decoding: $0, as: UTF8.self) } == "X-Group: g3\r\nX-Group: extra3\r\n")
         #expect(store.values["1 hdr.x-group"].map { String(decoding: $0, as: UTF8.self) } == "X-Group: extra1\r\n")
     }
+
+    @Test("BODY keeps the text parts' ranges of ASCII mail in the field cache: same answers without parsing, other mail marked for parsing")
+    func bodyPlanFromFieldCache() throws {
+        var box = SearchMailbox()
+        box.add("Subject: a\n\nThe Quick  brown\r\n fox\n")                                        // 1: plain ASCII
+        box.add("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nfirst QUICK part\n"
+                + "--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\ncXVpY2s=\n"
+                + "--b\nContent-Type: text/html; charset=windows-1252\n\n<b>second</b> fox\n--b--\n")      // 2: two ASCII parts
+        box.add("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n5Y+R56WoIHF1aWNr\n") // 3: base64
+        box.add("Content-Type: text/plain; charset=utf-8\n\n发票 quick fox\n")                        // 4: not ASCII
+        box.add("Content-Type: text/plain; charset=iso-2022-jp\n\nquick\n")                           // 5: ASCII octets, other charset
+        final class Store: @unchecked Sendable { var values: [String: [UInt8]] = [:] }
+        let store = Store()
+        let cache = SearchFieldCache(lookup: { store.values["\($0) \($1)"] }, store: { store.values["\($0) \($1)"] = $2 })
+        for line in ["SEARCH BODY quick", "SEARCH BODY \"quick brown fox\"", "SEARCH BODY fox NOT BODY second", "SEARCH BODY 发票",
+                     "SEARCH TEXT \"first quick\"", "SEARCH BODY \"<B>SECOND</B>\""] {
+            let program = try SearchProgram(criteria: try SearchCommand(line).criteria, charset: "UTF-8")
+            let (expected, _) = box.run(program)
+            if line == "SEARCH BODY quick" { #expect(expected.map(\.uid) == [1, 2, 3, 4, 5]) }
+            for pass in ["first", "cached"] {
+                let found = program.search(box.messages, recent: [], timeZone: .utc, fieldCache: cache) { box.contents[$0.uid] ?? [] }
+                #expect(found == expected, "\(line) (\(pass))")
+            }
+        }
+        #expect(store.values["1 search.body"]?.first == 1)
+        #expect(store.values["2 search.body"].map { BodyTextPlan.ranges($0, count: box.contents[2]!.count)?.count } == 2)
+        for uid in 3...5 { #expect(store.values["\(uid) search.body"] == [0], "message \(uid) is parsed each time") }
+        // A plan that does not fit the message is not used.
+        #expect(BodyTextPlan.ranges(BodyTextPlan.encode([3..<50]), count: 20) == nil)
+        #expect(BodyTextPlan.ranges(BodyTextPlan.encode([3..<5, 7..<9]), count: 20) == [3..<5, 7..<9])
+        #expect(BodyTextPlan.ranges([1, 2, 3], count: 20) == nil)
+    }
 }

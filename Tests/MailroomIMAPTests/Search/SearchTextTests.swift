@@ -108,4 +108,32 @@ struct SearchTextTests {
             #expect(SearchText.contains(h, n) == naive(h, n), "\(h) \(n)")
         }
     }
+
+    @Test("the search over unfolded ASCII text agrees with folding it first, on random mail-like texts")
+    func foldingASCIISearchMatchesFoldedSearch() {
+        // Letters of both cases, white space of every ASCII kind, and the octets next to the
+        // letters ('@', '[', '`', '{'), which the letter scan must not take for letters.
+        let alphabet: [UInt8] = Array("aAbBzZ@[`{ \t\r\n0".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4000 {
+            let length = round < 2000 ? Int.random(in: 0...24, using: &generator) : Int.random(in: 0...200, using: &generator)
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            let folded = FoldedText(String(decoding: text, as: UTF8.self))
+            // Needles: a random string, and a piece of the text itself (so matches occur).
+            var needles = [(0..<Int.random(in: 1...4, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }]
+            if !text.isEmpty {
+                let start = Int.random(in: 0..<text.count, using: &generator)
+                needles.append(Array(text[start..<min(text.count, start + Int.random(in: 1...12, using: &generator))]))
+            }
+            for raw in needles {
+                let needle = FoldedText(String(decoding: raw, as: UTF8.self))
+                // An offset slice too: the search must honour the slice's own indices.
+                let padded = ([UInt8](repeating: 0x41, count: 3) + text)[3...]
+                #expect(SearchText.containsFoldingASCII(padded, needle.utf8) == folded.contains(needle),
+                        "\(String(decoding: text, as: UTF8.self).debugDescription) \(String(decoding: raw, as: UTF8.self).debugDescription)")
+            }
+        }
+        #expect(!SearchText.containsFoldingASCII(ArraySlice("cafe".utf8), FoldedText("café").utf8), "a non-ASCII needle is not in ASCII text")
+        #expect(SearchText.containsFoldingASCII(ArraySlice("Ref\r\n  12Z".utf8), FoldedText("ref 12z").utf8))
+    }
 }

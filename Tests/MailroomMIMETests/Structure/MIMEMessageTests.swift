@@ -1,6 +1,6 @@
 // MIMEMessageTests — tests for Structure/MIMEMessage.swift and MIMEPart.swift: the part tree,
 // byte ranges, defaults, boundaries (RFC 2046 §5.1.1), message/rfc822, CRLF-form sizes, and
-// decodedText for SEARCH.
+// decodedText and asciiText for SEARCH.
 
 @testable import MailroomMIME
 import Testing
@@ -56,6 +56,29 @@ struct MIMEMessageTests {
         #expect(m.root.bodyOctets == 14)      // "hello\r\nworld\r\n"
         #expect(m.root.headerOctets == 14)    // "Subject: x\r\n\r\n"
         #expect(m.decodedText(of: m.root) == "hello\nworld\n")
+    }
+
+    @Test("asciiText: a text part's octets when decoding keeps them, nil when it would not")
+    func asciiText() throws {
+        func first(_ message: String) -> (MIMEMessage, MIMEPart) {
+            let m = MIMEMessage.parse(bytes(message))
+            return (m, m.parts.first { $0.contentType.isText && $0.structure == .single } ?? m.root)
+        }
+        var (m, part) = first("Subject: x\n\nHello World\n")
+        #expect(m.asciiText(of: part).map { text($0) } == "Hello World\n")
+        (m, part) = first("Content-Type: text/plain; charset=\"ISO-8859-1\"\nContent-Transfer-Encoding: quoted-printable\n\na=3Db\n")
+        #expect(m.asciiText(of: part).map { text($0) } == "a=b\n", "transfer decoding first")
+        (m, part) = first("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n5Y+R56Wo\n")
+        #expect(m.asciiText(of: part) == nil, "UTF-8 that is not ASCII needs decoding")
+        #expect(m.decodedText(of: part) == "发票")
+        (m, part) = first("Content-Type: text/plain; charset=ISO-2022-JP\n\n\u{1B}$B$3\u{1B}(B\n")
+        #expect(m.asciiText(of: part) == nil, "ISO-2022-JP spells other characters in ASCII octets")
+        (m, part) = first("Content-Type: text/plain; charset=utf-7\n\n+ZeVnLGqe-\n")
+        #expect(m.asciiText(of: part) == nil)
+        (m, part) = first("Content-Type: application/octet-stream\n\nabc\n")
+        #expect(m.asciiText(of: part) == nil, "not text")
+        #expect(Charset.keepsASCII(nil) && Charset.keepsASCII(" \"US-ASCII\" ") && Charset.keepsASCII("windows-1252") && Charset.keepsASCII("GB18030"))
+        #expect(!Charset.keepsASCII("shift_jis") && !Charset.keepsASCII("hz-gb-2312") && !Charset.keepsASCII("x-unknown"))
     }
 
     @Test("the same message with CRLF has the same sizes")
