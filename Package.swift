@@ -49,6 +49,7 @@ let package = Package(
         // the session state machine (RFC 3501, 9051 and the extensions the server announces).
         .target(name: "MailroomIMAP",
                 dependencies: ["MailroomCore", "MailroomSASL", "MailroomMaildir", "MailroomMIME",
+                               .product(name: "Crypto", package: "swift-crypto"),   // URLAUTH's HMAC-SHA256
                                .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                 swiftSettings: strict),
         // TLS server contexts from PEM files, and the self-signed certificate made on first start.

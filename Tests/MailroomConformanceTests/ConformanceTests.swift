@@ -46,7 +46,7 @@ struct DovecotConformanceTests {
         "sort-partial": .skipped(#"Dovecot 2.3 has no CONTEXT=SORT"#),
         "urlauth": .skipped(#"URLAUTH needs imap-urlauth services this private Dovecot does not run"#),
         "urlauth-binary": .skipped(#"URLAUTH=BINARY, as urlauth"#),
-        "urlauth2": .skipped(#"URLAUTH needs imap-urlauth services this private Dovecot does not run"#),
+        "urlauth2": .skipped(#"needs a second account (user 2: $user2), which this private Dovecot has not; and URLAUTH, as urlauth"#),
     ]
 
     /// James MPT scripts Dovecot 2.3.19 does not pass with this runner, and why (measured: 43

@@ -21,19 +21,15 @@ struct MailroomConformanceTests {
     /// imaptest scripts Mailroom does not pass yet, and why.
     static let imaptestExpected: [String: Expected] = [
         "append-binary": .fails("the ~{{{ expectation of BINARY[1] (Dovecot fails it with this runner too)"),
-        "catenate": .skipped("CATENATE is not implemented"),
-        "catenate-multiappend": .skipped("CATENATE is not implemented"),
         "notify": .skipped("NOTIFY and QRESYNC are not implemented"),
-        "urlauth": .skipped("URLAUTH is not implemented"),
-        "urlauth-binary": .skipped("URLAUTH is not implemented"),
-        "urlauth2": .skipped("URLAUTH is not implemented"),
     ]
 
     @Test("every Dovecot imaptest script passes or fails as recorded")
     func imaptest() throws {
         let server = try MailroomServerProcess()
         let suite = IMAPScriptSuite.imaptest
-        let results = suite.run(port: server.port, user: server.user, password: server.password, timeout: 10,
+        let results = suite.run(port: server.port, user: server.user, password: server.password,
+                                user2: server.user2, password2: server.password, timeout: 10,
                                 progress: { if DovecotConformanceTests.verbose { print($0) } })
         DovecotConformanceTests.check(results, against: Self.imaptestExpected, suite: "imaptest (Mailroom)")
     }
@@ -68,11 +64,13 @@ struct MailroomConformanceTests {
 }
 
 /// The `mailroom serve` of this build with only its IMAP listener, in a temporary directory,
-/// with alice@example.com. Stopped (SIGTERM, then waited for) when released.
+/// with alice@example.com (and bob@example.com, the second user of imaptest's urlauth2).
+/// Stopped (SIGTERM, then waited for) when released.
 final class MailroomServerProcess {
     let root: String
     let port: Int
     let user = "alice@example.com"
+    let user2 = "bob@example.com"
     let password = "conformance-Pass-1"
     private let process = Process()
 
@@ -114,6 +112,7 @@ final class MailroomServerProcess {
         try config.write(toFile: "\(root)/mailroom.toml", atomically: true, encoding: .utf8)
         try run(["domain", "add", "example.com"])
         try run(["user", "add", user, password])
+        try run(["user", "add", user2, password])
         let log = "\(root)/serve.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)

@@ -5,6 +5,8 @@
 //   append-message = [SP flag-list] [SP date-time] SP append-data
 //   append-data = literal / literal8
 // RFC 3516 §4.4: literal8 ("~{n}") carries binary data (NUL allowed).
+// RFC 4469 §5 (CATENATE): append-data =/ "CATENATE" SP "(" cat-part *(SP cat-part) ")"; the
+// message is then `catenate`, put together when the command runs (IMAPMailboxEngine+Catenate).
 
 /// A message to append, with its flags and internal date.
 public struct AppendMessage: Hashable, Sendable {
@@ -14,12 +16,17 @@ public struct AppendMessage: Hashable, Sendable {
     public var data: [UInt8]
     /// Whether it came as literal8 (may hold NUL; RFC 3516).
     public var isBinary: Bool
+    /// The parts of a CATENATE (RFC 4469), nil for a literal; `data` is empty until the
+    /// engine has put them together.
+    public var catenate: [CatenatePart]?
 
-    public init(flags: [Flag]? = nil, date: IMAPDateTime? = nil, data: [UInt8], isBinary: Bool = false) {
+    public init(flags: [Flag]? = nil, date: IMAPDateTime? = nil, data: [UInt8], isBinary: Bool = false,
+                catenate: [CatenatePart]? = nil) {
         self.flags = flags
         self.date = date
         self.data = data
         self.isBinary = isBinary
+        self.catenate = catenate
     }
 
     // [SP flag-list] [SP date-time] SP append-data
@@ -33,6 +40,7 @@ public struct AppendMessage: Hashable, Sendable {
             date.write(to: &buffer)
         }
         buffer.writeSpace()
+        if let catenate { return CatenatePart.writeList(catenate, to: &buffer) }
         buffer.writeLiteral(data, binary: isBinary)
     }
 }

@@ -189,6 +189,22 @@ extension IMAPCommand {
             buffer.writeAString(root)
             buffer.writeSpace()
             buffer.writeList(limits) { buffer, limit in limit.write(to: &buffer) }
+        case .genURLAuth(let requests):
+            for request in requests {
+                buffer.writeSpace()
+                request.write(to: &buffer)
+            }
+        case .resetKey(let mailbox, let mechanisms):
+            if let mailbox {
+                buffer.writeSpace()
+                mailbox.write(to: &buffer)
+                for mechanism in mechanisms { buffer.write(" " + mechanism) }
+            }
+        case .urlFetch(let requests):
+            for request in requests {
+                buffer.writeSpace()
+                request.write(to: &buffer)
+            }
         }
     }
 

@@ -6,7 +6,8 @@
 // (SEARCHRES), RFC 5258 (LIST-EXTENDED), RFC 5819 (LIST-STATUS), RFC 6154 (SPECIAL-USE,
 // CREATE-SPECIAL-USE), RFC 6851 (MOVE), RFC 7162 (CONDSTORE), RFC 9208 (QUOTA), RFC 2342 and
 // RFC 9051 (NAMESPACE), RFC 5256 (SORT, THREAD), RFC 5957 (SORT=DISPLAY), RFC 5267 (ESORT;
-// CANCELUPDATE of CONTEXT=SEARCH and CONTEXT=SORT). The grammar of each is in Parser/, with its ABNF above it; the
+// CANCELUPDATE of CONTEXT=SEARCH and CONTEXT=SORT), RFC 4469 (CATENATE in APPEND), RFC 4467
+// and RFC 5524 (GENURLAUTH, RESETKEY, URLFETCH). The grammar of each is in Parser/, with its ABNF above it; the
 // encoder (used by test clients, and useful for a proxy) is IMAPCommand+Encode.swift.
 //
 // Which state allows a command, and what it does, is the session's business.
@@ -93,6 +94,14 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     case getQuotaRoot(MailboxName)
     case setQuota(root: [UInt8], [QuotaLimit])
 
+    // URLAUTH (RFC 4467, RFC 5524)
+    /// GENURLAUTH url-rump mechanism ...
+    case genURLAuth([URLAuthRequest])
+    /// RESETKEY [mailbox [mechanism ...]]: mechanisms upper-cased.
+    case resetKey(MailboxName?, mechanisms: [String])
+    /// URLFETCH url ... (or "(" url params ")" ...).
+    case urlFetch([URLFetchRequest])
+
     /// The command name as sent, upper-cased ("UID FETCH").
     public var name: String {
         switch self {
@@ -133,6 +142,9 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
         case .getQuota: "GETQUOTA"
         case .getQuotaRoot: "GETQUOTAROOT"
         case .setQuota: "SETQUOTA"
+        case .genURLAuth: "GENURLAUTH"
+        case .resetKey: "RESETKEY"
+        case .urlFetch: "URLFETCH"
         }
     }
 
@@ -146,14 +158,15 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The command for logs: credentials and SASL data are never shown; message data is
-    /// summarised by size.
+    /// The command for logs: credentials, SASL data and URLAUTH-authorized URLs (which grant
+    /// access to whoever holds them) are never shown; message data is summarised by size.
     public var description: String {
         switch self {
         case .login(let user, _): "LOGIN \(String(decoding: user, as: UTF8.self).debugDescription) <hidden>"
         case .authenticate(let mechanism, let response): "AUTHENTICATE \(mechanism)" + (response == nil ? "" : " <hidden>")
         case .append(let mailbox, let messages):
             "APPEND \(mailbox.description.debugDescription) (\(messages.count) message(s), \(messages.reduce(0) { $0 + $1.data.count }) octets)"
+        case .urlFetch(let requests): "URLFETCH <\(requests.count) URL(s) hidden>"
         default:
             String(decoding: encodedArguments(), as: UTF8.self)
         }

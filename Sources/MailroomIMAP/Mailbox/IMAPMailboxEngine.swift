@@ -9,16 +9,19 @@
 // (UTF8=ACCEPT), RFC 9208 (QUOTA), RFC 5530 (response codes), RFC 7162 §3.2.11 / RFC 9051
 // §7.1 (OK [CLOSED] when a SELECT replaces a selected mailbox), RFC 9051 (IMAP4rev2 after
 // ENABLE IMAP4rev2: see IMAPRevision and IMAPMailboxEngine+Revision), RFC 5267 §4 (searches kept
-// up to date with RETURN (UPDATE): IMAPMailboxEngine+Context).
+// up to date with RETURN (UPDATE): IMAPMailboxEngine+Context), RFC 4469 (CATENATE:
+// IMAPMailboxEngine+Catenate), RFC 4467 and RFC 5524 (URLAUTH: IMAPMailboxEngine+URLAuth).
 //
 // Threading: calls are synchronous and may block on the disk; the adapter runs them on its
 // blocking pool, one at a time per connection (commands are answered in order). An internal
 // lock makes a stray concurrent call safe, not useful.
 //
 // Security: the engine only reaches the mail through the MailStorage it was given (the user's
-// own); every sequence number and UID from the client is resolved against the selected
-// mailbox, never used as an index unchecked. Storage errors become NO replies with the
-// matching response code; nothing a client sends can make the engine stop the process.
+// own), and another user's only through a URLAUTH-authorized URL whose owner the adapter
+// looked up for that one command (URLAuthOwnerMail); every sequence number and UID from the
+// client is resolved against the selected mailbox, never used as an index unchecked. Storage
+// errors become NO replies with the matching response code; nothing a client sends can make
+// the engine stop the process.
 
 import MailroomMaildir
 import MailroomMIME
@@ -32,6 +35,9 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
         public var maxAppendBytes: Int = IMAPLimits.defaultAppendLiteralBytes
         /// Searches kept with RETURN (UPDATE) at once (RFC 5267 §4.3; more get NO [NOUPDATE]).
         public var maxSearchUpdateContexts: Int = IMAPLimits.defaultSearchUpdateContexts
+        /// URLAUTH (RFC 4467): the session's user and mailbox access keys. nil: GENURLAUTH,
+        /// RESETKEY and URLFETCH answer NO, and CATENATE takes only relative URLs.
+        public var urlAuth: URLAuthAccount?
         public init() {}
     }
 
@@ -59,11 +65,13 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
     public var isSelected: Bool { lock.withLock { selected != nil } }
 
     /// Runs one command. `emit` receives untagged responses as they are ready (a FETCH of
-    /// many messages is not held whole); the tagged reply is returned.
-    public func execute(tag: String, _ command: IMAPCommand, emit: ([IMAPResponse]) -> Void) -> IMAPResponse {
+    /// many messages is not held whole); the tagged reply is returned. `owners`: the mail of
+    /// the other users the command's URLs name (`urlOwners(in:excluding:)`), by address.
+    public func execute(tag: String, _ command: IMAPCommand, owners: [String: URLAuthOwnerMail] = [:],
+                        emit: ([IMAPResponse]) -> Void) -> IMAPResponse {
         lock.withLock {
-            guard imap4rev2Enabled else { return run(tag: tag, command, emit: emit) }
-            return run(tag: tag, command) { emit(Self.forIMAP4rev2($0)) }
+            guard imap4rev2Enabled else { return run(tag: tag, command, owners: owners, emit: emit) }
+            return run(tag: tag, command, owners: owners) { emit(Self.forIMAP4rev2($0)) }
         }
     }
 
@@ -88,7 +96,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
 
     // MARK: Dispatch
 
-    private func run(tag: String, _ command: IMAPCommand, emit: ([IMAPResponse]) -> Void) -> IMAPResponse {
+    private func run(tag: String, _ command: IMAPCommand, owners: [String: URLAuthOwnerMail],
+                     emit: ([IMAPResponse]) -> Void) -> IMAPResponse {
         switch command {
         case .select, .examine, .close, .unselect: searchContexts.removeAll()   // RFC 5267 §4.3
         default: break
@@ -131,6 +140,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                 return ok(tag, "NAMESPACE completed")
             case .status(let name, let attributes):
                 return try status(tag: tag, name, attributes, emit: emit)
+            case .append(let name, let messages) where messages.contains { $0.catenate != nil }:
+                return try catenate(tag: tag, name, messages, owners: owners, emit: emit)
             case .append(let name, let messages):
                 return try append(tag: tag, name, messages, emit: emit)
             case .getQuota(let root):
@@ -166,6 +177,12 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                 return try thread(tag: tag, uid: uid, algorithm: algorithm, charset: charset, search: search, emit: emit)
             case .cancelUpdate(let tags):
                 return cancelUpdate(tag: tag, tags)
+            case .genURLAuth(let requests):
+                return try genURLAuth(tag: tag, requests, emit: emit)
+            case .resetKey(let name, let mechanisms):
+                return try resetKey(tag: tag, name, mechanisms: mechanisms)
+            case .urlFetch(let requests):
+                return urlFetch(tag: tag, requests, owners: owners, emit: emit)
             case .capability, .logout, .startTLS, .authenticate, .login, .idle:
                 return .tagged(tag: tag, status: .bad, code: nil, text: "\(command.name) is not a mailbox command")
             }

@@ -3,7 +3,7 @@
 //
 // Standards: RFC 3501 §6.4.6, §6.4.7 and §6.3.11; RFC 9051 §6.4.6-§6.4.8 and §6.3.12; RFC 6851
 // (MOVE), RFC 3502 (MULTIAPPEND), RFC 3516 §4.4 (literal8 in APPEND), RFC 7162 §3.1.3
-// (UNCHANGEDSINCE).
+// (UNCHANGEDSINCE), RFC 4469 (CATENATE: IMAPCommandParser+URLAuth).
 
 extension IMAPCommandParser {
     // store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags
@@ -54,7 +54,7 @@ extension IMAPCommandParser {
 
     // append = "APPEND" SP mailbox 1*append-message
     // append-message = [SP flag-list] [SP date-time] SP append-data
-    // append-data = literal / literal8
+    // append-data = literal / literal8 / "CATENATE" SP "(" cat-part *(SP cat-part) ")"   ; RFC 4469
     static func append(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> IMAPCommand {
         let name = try singleMailbox(&buffer)
         var messages: [AppendMessage] = []
@@ -69,6 +69,10 @@ extension IMAPCommandParser {
             if buffer.peek() == IMAPGrammar.doubleQuote {
                 date = try dateTime(&buffer)
                 try space(&buffer, before: "message literal")
+            }
+            if buffer.peek(caseInsensitive: "CATENATE"), !(buffer.peek(8).map(IMAPGrammar.isAtomChar) ?? false) {
+                messages.append(AppendMessage(flags: flags, date: date, data: [], catenate: try catenateParts(&buffer)))
+                continue
             }
             guard buffer.peek() == IMAPGrammar.openBrace || buffer.peek() == IMAPGrammar.tilde else {
                 throw unexpected(buffer, "message literal")

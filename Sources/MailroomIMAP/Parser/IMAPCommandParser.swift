@@ -61,7 +61,8 @@ public struct IMAPCommandParser: Sendable {
 
     // command-any = "CAPABILITY" / "LOGOUT" / "NOOP" / x-command / id
     // command-auth = append / create / delete / enable / examine / list / lsub / namespace / rename /
-    //                select / status / subscribe / unsubscribe / idle / getquota / getquotaroot / setquota
+    //                select / status / subscribe / unsubscribe / idle / getquota / getquotaroot / setquota /
+    //                genurlauth / resetkey / urlfetch                    ; RFC 4467 §9
     // command-nonauth = login / authenticate / "STARTTLS"
     // command-select = "CHECK" / "CLOSE" / "UNSELECT" / "EXPUNGE" / uid-expunge / copy / move / fetch /
     //                  store / search / uid / sort / thread / cancelupdate
@@ -112,6 +113,9 @@ public struct IMAPCommandParser: Sendable {
         case "GETQUOTA": command = try getQuota(&buffer)
         case "GETQUOTAROOT": command = .getQuotaRoot(try singleMailbox(&buffer))
         case "SETQUOTA": command = try setQuota(&buffer)
+        case "GENURLAUTH": command = try genURLAuth(&buffer)
+        case "RESETKEY": command = try resetKey(&buffer)
+        case "URLFETCH": command = try urlFetch(&buffer)
         default: throw IMAPParseError("unknown command", kind: .unknownCommand)
         }
         try end(&buffer, after: "the \(command.name) command")

@@ -7,7 +7,8 @@
 // AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, EXPIRED, PRIVACYREQUIRED, CONTACTADMIN, NOPERM,
 // INUSE, EXPUNGEISSUED, CORRUPTION, SERVERBUG, CLIENTBUG, CANNOT, LIMIT, OVERQUOTA,
 // ALREADYEXISTS, NONEXISTENT), RFC 4469 §5 (TOOBIG), RFC 6154 §6 (USEATTR), RFC 3516 §4.3
-// (UNKNOWN-CTE), RFC 9051 (HASCHILDREN), RFC 5267 §4.3 (NOUPDATE SP quoted):
+// (UNKNOWN-CTE), RFC 9051 (HASCHILDREN), RFC 5267 §4.3 (NOUPDATE SP quoted), RFC 4469 §5
+// (BADURL SP url-resp-text), RFC 4467 §8 (URLMECH SP "INTERNAL" *(SP mechanism)):
 //   resp-text-code = "ALERT" / "BADCHARSET" [SP "(" charset *(SP charset) ")"] / capability-data /
 //                    "PARSE" / "PERMANENTFLAGS" SP "(" [flag-perm *(SP flag-perm)] ")" / "READ-ONLY" /
 //                    "READ-WRITE" / "TRYCREATE" / "UIDNEXT" SP nz-number / "UIDVALIDITY" SP nz-number /
@@ -37,6 +38,10 @@ public enum ResponseCode: Hashable, Sendable {
     /// NOUPDATE "tag" (RFC 5267 §4.3): the search of that tag is not (or no longer) kept up to
     /// date.
     case noUpdate(String)
+    /// BADURL url (RFC 4469 §5): the CATENATE URL that failed, as the client sent it.
+    case badURL(String)
+    /// URLMECH mechanisms (RFC 4467 §8): the URLAUTH mechanisms of a mailbox.
+    case urlMech([String])
     case alreadyExists, nonExistent, cannot, limit, overQuota, inUse, serverBug, clientBug
     case authenticationFailed, authorizationFailed, expired, unavailable, privacyRequired, contactAdmin
     case noPerm, expungeIssued, corruption, tooBig, useAttr, unknownCTE, hasChildren
@@ -84,6 +89,13 @@ public enum ResponseCode: Hashable, Sendable {
         case .noUpdate(let tag):
             buffer.write("NOUPDATE ")
             buffer.writeString(tag)
+        case .badURL(let url):
+            // url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE): no "]", CR or LF.
+            buffer.write("BADURL ")
+            buffer.writeText(String(url.filter { $0 != "]" }))
+        case .urlMech(let mechanisms):
+            buffer.write("URLMECH")
+            atoms(mechanisms)
         case .alreadyExists: buffer.write("ALREADYEXISTS")
         case .nonExistent: buffer.write("NONEXISTENT")
         case .cannot: buffer.write("CANNOT")

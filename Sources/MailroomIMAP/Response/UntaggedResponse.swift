@@ -15,6 +15,8 @@
 //   expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids        ; RFC 7162 §3.2.10
 //   sort-data = "SORT" *(SP nz-number) [SP search-sort-mod-seq]       ; RFC 5256 §4, RFC 7162
 //   thread-data = "THREAD" [SP 1*thread-list]                        ; RFC 5256 §4 (ThreadForest)
+//   genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)            ; RFC 4467 §9
+//   urlfetch-data = "*" SP "URLFETCH" ...                            ; RFC 4467, RFC 5524 (URLFetchResult)
 //
 // Security: capabilities and enabled names that are not atoms are left out; strings go
 // through IMAPEncodeBuffer's quoted-or-literal rule.
@@ -47,6 +49,10 @@ public enum UntaggedResponse: Hashable, Sendable {
     case quota(root: [UInt8], [QuotaResource])
     case quotaRoot(MailboxName, roots: [[UInt8]])
     case vanished(earlier: Bool, SequenceSet)
+    /// GENURLAUTH url-full ... (RFC 4467 §8).
+    case genURLAuth([[UInt8]])
+    /// URLFETCH for one URL (RFC 4467 §8, RFC 5524).
+    case urlFetch(URLFetchResult)
 
     /// The response after "* ", without CRLF.
     public func write(to buffer: inout IMAPEncodeBuffer) {
@@ -117,6 +123,14 @@ public enum UntaggedResponse: Hashable, Sendable {
         case .vanished(let earlier, let uids):
             buffer.write(earlier ? "VANISHED (EARLIER) " : "VANISHED ")
             uids.write(to: &buffer)
+        case .genURLAuth(let urls):
+            buffer.write("GENURLAUTH")
+            for url in urls {
+                buffer.writeSpace()
+                buffer.writeAString(url)
+            }
+        case .urlFetch(let result):
+            result.write(to: &buffer)
         }
     }
 }

@@ -7,7 +7,8 @@
 // selected state, and so do we, except ENABLE IMAP4rev2: IMAPSession+CommandChecks), RFC 2177
 // (IDLE after login), RFC 3691 (UNSELECT), RFC 6851 (MOVE), RFC 9208 (GETQUOTA, GETQUOTAROOT,
 // SETQUOTA after login), RFC 5256 (SORT and THREAD in the selected state), RFC 5267 §4.3
-// (CANCELUPDATE: the search contexts it names belong to the selected mailbox).
+// (CANCELUPDATE: the search contexts it names belong to the selected mailbox), RFC 4467 §7
+// (GENURLAUTH, RESETKEY and URLFETCH after login; URLFETCH needs no selected mailbox).
 
 enum IMAPCommandTable {
     enum States { case any, notAuthenticated, authenticated, selected }
@@ -17,7 +18,8 @@ enum IMAPCommandTable {
         case .capability, .noop, .logout, .id: .any
         case .startTLS, .authenticate, .login: .notAuthenticated
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
-             .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota: .authenticated
+             .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota,
+             .genURLAuth, .resetKey, .urlFetch: .authenticated
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread,
              .cancelUpdate: .selected
         }

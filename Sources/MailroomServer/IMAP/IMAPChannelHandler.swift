@@ -17,6 +17,9 @@
 // Change notification: during IDLE the selected folder is observed (MailStorage.observe,
 // inotify through ChangeHub); a notice runs the engine's sync on the pool and writes what it
 // finds, so a delivery shows within a second.
+// URLFETCH and APPEND with CATENATE: the other users their URLAUTH URLs name are looked up in
+// the account store first (IMAPServices.urlAuthOwners), and the engine gets their mail for
+// that one command; it checks every URL's token and access itself.
 // Logs: one line per login (user, client, result and why), one per session end (commands).
 //
 // Security:
@@ -340,9 +343,20 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     // MARK: Mailbox commands
 
-    private func execute(tag: String, _ command: IMAPCommand, context: ChannelHandlerContext) {
+    /// `owners`: the other users' mail the command's URLAUTH URLs name, looked up first (in
+    /// the store, asynchronously) when it has any (URLFETCH, APPEND with CATENATE).
+    private func execute(tag: String, _ command: IMAPCommand, owners: [String: URLAuthOwnerMail]? = nil,
+                         context: ChannelHandlerContext) {
         guard let engine else {
             return write([.tagged(tag: tag, status: .no, code: .unavailable, text: "Mail not available")], context: context)
+        }
+        if owners == nil {
+            let names = IMAPMailboxEngine.urlOwners(in: command, excluding: loggedInUser ?? "")
+            if !names.isEmpty {
+                return ask(context: context, { [services] in await services.urlAuthOwners(names) }) { found in
+                    self.execute(tag: tag, command, owners: found, context: context)
+                }
+            }
         }
         let loop = context.eventLoop
         let imap = services.configuration.imap
@@ -354,7 +368,7 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
             self.close(context: context)
         }, eventLoop: loop)
         onPool(context: context, {
-            engine.execute(tag: tag, command) { responses in
+            engine.execute(tag: tag, command, owners: owners ?? [:]) { responses in
                 guard !responses.isEmpty, !gate.isClosed else { return }
                 // Encoded here, off the event loop. In order: event-loop tasks run in the order
                 // they are submitted, and the tagged reply below is delivered after them.

@@ -18,7 +18,9 @@
 //   with the specific reason LOGIN gives (the same as POP3).
 // - A client address with imap.client_failure_limit failed logins within the window gets
 //   NO [UNAVAILABLE] for every further login without the store being asked (LoginThrottle).
-// - Mail is reached only through the user's own MaildirStorage, on the blocking pool.
+// - Mail is reached only through the user's own MaildirStorage, on the blocking pool; another
+//   user's only for a URLFETCH or CATENATE whose URLAUTH URLs name them (`urlAuthOwners`),
+//   which the engine then checks token and access of (IMAPMailboxEngine+URLAuth).
 
 import Foundation
 import Logging
@@ -150,10 +152,25 @@ final class IMAPServices: Sendable {
             var options = IMAPMailboxEngine.Options()
             options.maxAppendBytes = configuration.imap.maxAppendBytes
             if let limit = user.maxMessageBytes { options.maxAppendBytes = min(options.maxAppendBytes, Int(clamping: limit)) }
+            options.urlAuth = URLAuthAccount(user: user.address, serverNames: [hostName], keys: MaildirURLAuthKeys(root: storage.root))
             return IMAPMailboxEngine(storage: storage, options: options)
         } catch {
             logger.error("cannot open mail", metadata: ["user": "\(user.address)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// The mail of the users a command's URLAUTH URLs name (IMAPMailboxEngine.urlOwners), by
+    /// address; unknown users, and users whose domain is inactive or whose IMAP access is off,
+    /// are left out (their URLs then fail). Opening a MaildirStorage touches no file.
+    func urlAuthOwners(_ addresses: [String]) async -> [String: URLAuthOwnerMail] {
+        var found: [String: URLAuthOwnerMail] = [:]
+        for address in addresses.prefix(URLAuthLimits.ownersPerCommand) {
+            guard let email = try? EmailAddress(address), let user = (try? await store.user(email)) ?? nil,
+                  user.domainActive, !user.disabledServices.contains(.imap),
+                  let (storage, _) = try? LocalDelivery.storage(for: user, options: delivery) else { continue }
+            found[address] = URLAuthOwnerMail(storage: storage, keys: MaildirURLAuthKeys(root: storage.root))
+        }
+        return found
     }
 }

@@ -15,7 +15,7 @@ private typealias F = ParserFixtures
 struct FuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["MAILROOM_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20_000
 
-    static let seeds: [String] = CommandParserTests.fixtures.map(\.0) + [
+    static let seeds: [String] = CommandParserTests.fixtures.map(\.0) + URLAuthCommandTests.fixtures.map(\.0) + [
         "a APPEND INBOX (\\Seen) \" 7-Feb-1994 21:52:25 -0800\" {5+}\r\nhello {3}\r\nabc",
         "a UID SEARCH RETURN (MIN MAX) CHARSET UTF-8 OR (FROM x SINCE 1-Jan-2020) NOT MODSEQ \"/flags/\\\\seen\" all 5",
         "a UID FETCH 1:*,$ (UID BODY.PEEK[1.2.HEADER.FIELDS (A B)]<0.10> BINARY[1] BINARY.SIZE[] MODSEQ) (CHANGEDSINCE 1)",

@@ -49,7 +49,7 @@ from smtp_probe import HOST, context  # the same loopback host and certificate-b
 # imaplib 3.11 lacks.
 _ALL_STATES = ("NONAUTH", "AUTH", "SELECTED", "LOGOUT")
 for _name in list(imaplib.Commands) + ["ID", "ENABLE", "IDLE", "NAMESPACE", "MOVE", "UNSELECT",
-                                       "GETQUOTAROOT", "GETQUOTA", "ESEARCH"]:
+                                       "GETQUOTAROOT", "GETQUOTA", "ESEARCH", "GENURLAUTH", "URLFETCH", "RESETKEY"]:
     imaplib.Commands[_name] = _ALL_STATES
 
 

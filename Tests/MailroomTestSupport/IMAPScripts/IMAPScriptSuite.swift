@@ -14,6 +14,7 @@
 //
 // Usage:
 //   let results = IMAPScriptSuite.imaptest.run(host: "127.0.0.1", port: 1143, user: "u", password: "p")
+// (`user2:`/`password2:` add the second account that imaptest scripts with `user 2: $user2` use.)
 //   print(IMAPScriptSuite.summary(results))
 
 import Foundation
@@ -118,12 +119,15 @@ public enum IMAPScriptSuite: String, Sendable, CaseIterable {
     /// it the James runner deletes what it can over IMAP. imaptest does its own cleanup, as the
     /// imaptest tool does, and ignores it. `progress` sees each result as it comes.
     public func run(host: String = "127.0.0.1", port: Int, user: String, password: String,
+                    user2: String? = nil, password2: String? = nil,
                     scripts: [String]? = nil, timeout: Double = 10,
                     accountReset: (() throws -> Void)? = nil,
                     progress: ((ScriptResult) -> Void)? = nil) -> [ScriptResult] {
         let names = scripts ?? allScripts
         var results: [ScriptResult] = []
-        let endpoint = IMAPScriptEndpoint(host: host, port: port, user: user, password: password, timeout: timeout)
+        var endpoint = IMAPScriptEndpoint(host: host, port: port, user: user, password: password, timeout: timeout)
+        endpoint.user2 = user2
+        endpoint.password2 = password2
         for name in names {
             let began = Date()
             let outcome: ScriptResult.Outcome
@@ -162,6 +166,10 @@ public struct IMAPScriptEndpoint: Sendable {
     public var password: String
     /// Seconds to wait for each expected reply.
     public var timeout: Double
+    /// A second disposable account for scripts with `user 2: $user2` (imaptest's user2 and
+    /// pass2 settings); without it those scripts are skipped, as imaptest skips them.
+    public var user2: String?
+    public var password2: String?
 
     public init(host: String, port: Int, user: String, password: String, timeout: Double = 10) {
         self.host = host

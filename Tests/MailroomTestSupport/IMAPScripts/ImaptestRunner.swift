@@ -2,16 +2,19 @@
 // way imaptest's test mode does (imaptest-scripts/docs/scripted_test.md; for what the page
 // leaves out, src/test-exec.c of dovecot/imaptest, read for reference):
 //
-// Setup. Every connection reads the greeting and, unless state is nonauth, logs in (LOGIN).
+// Setup. Every connection reads the greeting and, unless state is nonauth, logs in (LOGIN) as
+// the endpoint's user, or as its second user for a `user N: $user2` connection (a script that
+// needs one is skipped without it, as imaptest skips it without its user2 setting).
 // The first connection asks CAPABILITY; a script whose `capabilities:` the server lacks
 // (compared case-insensitively) is skipped as "missing X". It then deletes, as imaptest does,
 // every mailbox LIST "" "imaptest*" shows and unsubscribes every one LSUB shows (reverse
 // order, children first; a NO from DELETE is ignored), so no state survives from an earlier
 // script. state created: CREATE imaptest; appended: APPEND `messages:` messages from the
-// script's .mbox (default.mbox when it has none; `all` = every message; a larger number wraps
-// round the file), each with the internal date of its mbox `From ` line, no flags;
-// selected: every connection SELECTs imaptest. The test mailbox is "imaptest", the default of
-// imaptest's `box` setting ($mailbox).
+// script's .mbox (default.mbox when it has none; `all`, or no `messages:` line, = every
+// message; a larger number wraps round the file), each with the internal date of its mbox `From ` line, no flags;
+// selected: every connection SELECTs imaptest — a connection of the second user CREATEs its
+// own imaptest first when it has none (imaptest assumes it exists; a NO is ignored). The test
+// mailbox is "imaptest", the default of imaptest's `box` setting ($mailbox).
 //
 // Running. Command groups run in order, each on its connection; a pipelined group's commands
 // are all sent before any reply is read, and only that connection is read while the group
@@ -27,7 +30,8 @@
 // code; `$n` is the current sequence number of message n as the group started (EXPUNGEs
 // move it); `${case:text}` compares text case-sensitively; `$modseqN` must grow by at least
 // the gap between indexes; `$tag` is the tag of the group's first command; `$$` is a `$`.
-// Predefined: $user, $username, $domain, $password, $mailbox, $mailbox_url.
+// Predefined: $user, $username, $domain, $password, $mailbox, $mailbox_url, and $user2 … for
+// every further connection (its own user's).
 // After the last group the first connection sends LOGOUT and expects OK, unless the script
 // logs out itself.
 //
@@ -137,7 +141,9 @@ final class ImaptestExecution {
     private func setUp() throws -> String? {
         currentCommand = "(setup)"
         let user = endpoint.user
+        if script.requiresUser2 && endpoint.user2 == nil { return "missing user2 (no second test account)" }
         for i in 0..<script.connections {
+            let (login, password) = credentials(connection: i)
             let client: IMAPLineClient
             do {
                 client = try IMAPLineClient(host: endpoint.host, port: endpoint.port, timeout: endpoint.timeout)
@@ -164,9 +170,9 @@ final class ImaptestExecution {
                 try checkMissing(group, found: found, best: best)
             }
             if script.state == .nonauth { continue }
-            let login = try simpleCommand(connection, "LOGIN \(IMAPScriptEndpoint.quote(user)) \(IMAPScriptEndpoint.quote(endpoint.password))")
-            guard login.status == "OK" else {
-                throw fail("login failed", expected: "OK", received: login.line)
+            let reply = try simpleCommand(connection, "LOGIN \(IMAPScriptEndpoint.quote(login)) \(IMAPScriptEndpoint.quote(password))")
+            guard reply.status == "OK" else {
+                throw fail("login failed", expected: "OK", received: reply.line)
             }
         }
         let first = connections[0]
@@ -184,17 +190,13 @@ final class ImaptestExecution {
             return "missing " + missing.joined(separator: " ")
         }
 
-        let username = user.split(separator: "@", maxSplits: 1).first.map(String.init) ?? user
-        let domain = user.contains("@") ? String(user.split(separator: "@", maxSplits: 1)[1]) : endpoint.host
-        variables["user"] = user
-        variables["username"] = username
-        variables["domain"] = domain
-        variables["password"] = endpoint.password
-        for i in 1..<max(1, script.connections) {
-            variables["user\(i + 1)"] = user
-            variables["username\(i + 1)"] = username
-            variables["domain\(i + 1)"] = domain
-            variables["password\(i + 1)"] = endpoint.password
+        for i in 0..<max(1, script.connections) {
+            let (login, password) = credentials(connection: i)
+            let suffix = i == 0 ? "" : "\(i + 1)"
+            variables["user" + suffix] = login
+            variables["username" + suffix] = login.split(separator: "@", maxSplits: 1).first.map(String.init) ?? login
+            variables["domain" + suffix] = login.contains("@") ? String(login.split(separator: "@", maxSplits: 1)[1]) : endpoint.host
+            variables["password" + suffix] = password
         }
         variables["mailbox"] = ImaptestRunner.testMailbox
         variables["mailbox_url"] = ImaptestRunner.testMailbox
@@ -234,11 +236,24 @@ final class ImaptestExecution {
             }
         }
         guard script.state >= .selected else { return nil }
-        for c in connections {
+        for (i, c) in connections.enumerated() {
+            if credentials(connection: i).user != user {
+                _ = try simpleCommand(c, "CREATE \(IMAPScriptEndpoint.quote(ImaptestRunner.testMailbox))")
+            }
             let r = try simpleCommand(c, "SELECT \(IMAPScriptEndpoint.quote(ImaptestRunner.testMailbox))")
             guard r.status == "OK" else { throw fail("setup SELECT failed", expected: "OK", received: r.line) }
         }
         return nil
+    }
+
+    /// Who connection `i` (0-based) logs in as: `user N:` of the script, else the endpoint's
+    /// user; "$user2" is the endpoint's second account.
+    private func credentials(connection i: Int) -> (user: String, password: String) {
+        guard let name = script.connectionUsers[i] else { return (endpoint.user, endpoint.password) }
+        if name == "$user2" || name == "${user2}" {
+            return (endpoint.user2 ?? endpoint.user, endpoint.password2 ?? endpoint.password)
+        }
+        return (name, endpoint.password)
     }
 
     struct SimpleReply {

@@ -2,9 +2,10 @@
 // imaptest-scripts/docs/scripted_test.md and, where the page is silent, what imaptest's own
 // parser does (src/test-parser.c of dovecot/imaptest, read for reference, not copied):
 //   - the header: `key: value` lines up to the first empty line. capabilities (required, else
-//     the script is skipped), connections (1..100), messages (a number or `all`; imaptest's
-//     parser default is 0), state (nonauth, auth, created, appended, selected; default
-//     selected), ignore_extra_untagged (default yes), `user N` (only as a name here);
+//     the script is skipped), connections (1..100), messages (a number or `all`; without
+//     the line every message of the mbox, as test-parser.c's UINT_MAX default), state (nonauth, auth, created, appended, selected; default
+//     selected), ignore_extra_untagged (default yes), `user N: name` (connection N logs in as
+//     that user; `$user2` / `${user2}` is the endpoint's second user, and the script needs one);
 //   - `#` comments; `!ifenv` / `!ifnenv` / `!else` / `!endif` blocks on environment variables;
 //   - commands in the three forms (`ok|no|bad|"" command` then untagged lines; `command`,
 //     untagged lines, then `ok|no|bad|"" [prefix]`; `tagN command` … `tagN ok` for
@@ -60,12 +61,16 @@ public struct ImaptestScript: Sendable {
     public var name: String
     public var requiredCapabilities: [String] = []
     public var connections = 1
-    /// nil: every message of the mbox.
-    public var messageCount: Int? = 0
+    /// nil: every message of the mbox (also when the header has no `messages:` line).
+    public var messageCount: Int? = nil
     public var state: StartupState = .selected
     public var ignoreExtraUntagged = true
     public var groups: [Group] = []
     public var hasBannerCheck = false
+    /// `user N: name` lines: the user of connection N-1 (0-based), as written.
+    public var connectionUsers: [Int: String] = [:]
+    /// A `user N: $user2` line: the script needs a second account (imaptest's user2 setting).
+    public var requiresUser2 = false
     /// The mbox the messages come from: `<name>.mbox`, else `default.mbox`.
     public var mboxPath: URL
 
@@ -220,7 +225,12 @@ public struct ImaptestScript: Sendable {
             default: throw ParseError(description: "\(name) line \(number): unknown state \(value)")
             }
         default:
-            if key.hasPrefix("user ") { return }   // other users: this runner uses one account
+            if key.hasPrefix("user "), let n = Int(key.dropFirst(5).trimmingCharacters(in: .whitespaces)), n > 0, n <= 100 {
+                // imaptest's test-parser.c: "$user2" (or "${user2}") means its user2 setting.
+                if value == "$user2" || value == "${user2}" { requiresUser2 = true }
+                connectionUsers[n - 1] = value
+                return
+            }
             throw ParseError(description: "\(name) line \(number): unknown setting \(key)")
         }
     }
