@@ -151,6 +151,8 @@ public struct MailroomConfig: Sendable, Equatable {
         public var idleKeepaliveSeconds = 120
         public var maxOutputBytes = 1 << 20
         public var outputStallSeconds = 600
+        /// IMAPLimits.defaultSearchUpdateContexts.
+        public var maxSearchContexts = 10
         public var maxBadCommands = 20
         public var maxConnections = 20_000
         public var maxConnectionsPerClient = 500

@@ -41,7 +41,8 @@ public struct IMAPLimits: Sendable, Equatable {
     public static let defaultNestingDepth = 64
     /// Searches one session may keep up to date with RETURN (UPDATE) at once (RFC 5267 §4.3:
     /// the server may refuse with NO [NOUPDATE]); Dovecot's CLIENT_MAX_SEARCH_UPDATES. Each
-    /// costs its result's UIDs and a match of every changed message at every sync.
+    /// costs its result's UIDs and a match of every changed message at every sync. Key
+    /// imap.max_search_contexts.
     public static let defaultSearchUpdateContexts = 10
     /// RFC 7888 §4: LITERAL- allows non-synchronizing literals up to 4096 octets.
     public static let literalMinusMaxBytes = 4096

@@ -31,7 +31,9 @@
 //
 // Security: folding is linear in the text and its output is at most 18 octets per input scalar
 // (the longest decomposition); the substring search is Knuth–Morris–Pratt (linear in
-// the text and the string), so a hostile search string cannot make matching quadratic.
+// the text and the string), so a hostile search string cannot make matching quadratic. The
+// rarest-octet search of short strings over ASCII text gives up for KMP after comparisons worth
+// twice the text, so it stays linear too.
 
 #if canImport(Glibc)
 import Glibc
@@ -196,15 +198,104 @@ enum SearchText {
 
     /// Whether `needle` (folded) occurs in `text` folded, for text that is all ASCII (most
     /// mail): the ASCII fold (lower case, each white space run one SP) is applied octet by
-    /// octet as the same Knuth–Morris–Pratt search reads the text, so no folded copy is made.
-    /// With nothing matched, it jumps to the next octet that folds to the needle's first (for a
-    /// letter, either case, eight octets at a time).
+    /// octet while the text is compared, so no folded copy is made. Short needles are looked
+    /// for from their rarest octet (`containsAnchored`), others (and texts where that octet is
+    /// everywhere) with the same Knuth–Morris–Pratt search as `contains`, which, with nothing
+    /// matched, jumps to the next octet that folds to the needle's first (for a letter, either
+    /// case, eight octets at a time).
     static func containsFoldingASCII(_ text: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
         if needle.isEmpty { return true }
         // ASCII text folds to ASCII: a needle with any other octet cannot occur in it.
         var high: UInt8 = 0
         for b in needle { high |= b }
         if high >= 0x80 || needle.count > text.count { return false }
+        if needle.count <= maximumAnchoredNeedle, let anchored = containsAnchored(text, needle) { return anchored }
+        return containsStreaming(text, needle)
+    }
+
+    /// Search strings up to this long are looked for from their rarest octet first.
+    static let maximumAnchoredNeedle = 64
+
+    /// The needle's octet least likely in mail text (never a space), from English letter
+    /// frequencies: the scan jumps between its occurrences, which are far fewer than those of
+    /// the first octet ("ref 12z" is looked for at its digits and z, not at every r).
+    private static func anchor(of needle: [UInt8]) -> Int? {
+        let common = Array("etaoinsrhldcumfpgwybvkxjqz".utf8)   // most frequent first
+        func rarity(_ b: UInt8) -> Int {
+            if let rank = common.firstIndex(of: b) { return rank }
+            if b &- 0x30 < 10 { return 20 }                          // digits: about as rare as k
+            if b == 0x2E || b == 0x2C || b == 0x2D || b == 0x27 { return 12 }   // . , - '
+            return 22
+        }
+        var best: Int?
+        for (i, b) in needle.enumerated() where b != 0x20 {
+            if best == nil || rarity(b) > rarity(needle[best!]) { best = i }
+        }
+        return best
+    }
+
+    /// The search from the needle's rarest octet: at each occurrence of it (in either case),
+    /// the folded text is compared forwards and backwards from there, white space runs read as
+    /// one SP. nil when the text turns out to be full of that octet: after comparisons worth
+    /// twice the text (and a little), the streaming search takes over, so the whole stays
+    /// linear even for a hostile needle like "aaaa…b".
+    private static func containsAnchored(_ text: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool? {
+        guard let j = anchor(of: needle) else { return nil }
+        let target = needle[j]
+        let isLetter = target &- 0x61 < 26
+        let m = needle.count
+        return text.withUnsafeBufferPointer { buffer -> Bool? in
+            guard let base = buffer.baseAddress else { return false }
+            let n = buffer.count
+            @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b &- 0x09 < 5 }
+            @inline(__always) func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+            var budget = 2 * n + 1024
+            var from = 0
+            while from < n {
+                let hit = isLetter ? nextLetter(target, base, from: from, count: n) : nextOctet(target, base, from: from, count: n)
+                guard let p = hit else { return false }
+                from = p + 1
+                // Forwards from the anchor…
+                var i = p + 1
+                var k = j + 1
+                var ok = true
+                while k < m {
+                    budget -= 1
+                    if needle[k] == 0x20 {
+                        guard i < n, isSpace(base[i]) else { ok = false; break }
+                        while i < n, isSpace(base[i]) { i += 1 }
+                    } else {
+                        guard i < n, lower(base[i]) == needle[k] else { ok = false; break }
+                        i += 1
+                    }
+                    k += 1
+                }
+                // … and backwards.
+                if ok {
+                    i = p - 1
+                    k = j - 1
+                    while k >= 0 {
+                        budget -= 1
+                        if needle[k] == 0x20 {
+                            guard i >= 0, isSpace(base[i]) else { ok = false; break }
+                            while i >= 0, isSpace(base[i]) { i -= 1 }
+                        } else {
+                            guard i >= 0, lower(base[i]) == needle[k] else { ok = false; break }
+                            i -= 1
+                        }
+                        k -= 1
+                    }
+                }
+                if ok { return true }
+                budget -= 1
+                if budget < 0 { return nil }
+            }
+            return false
+        }
+    }
+
+    /// The Knuth–Morris–Pratt search over the text folded as it is read.
+    private static func containsStreaming(_ text: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
         let failure = failureTable(needle)
         let first = needle[0]
         let firstIsLetter = first &- 0x61 < 26

@@ -151,6 +151,7 @@ final class IMAPServices: Sendable {
             }
             var options = IMAPMailboxEngine.Options()
             options.maxAppendBytes = configuration.imap.maxAppendBytes
+            options.maxSearchUpdateContexts = configuration.imap.maxSearchContexts
             if let limit = user.maxMessageBytes { options.maxAppendBytes = min(options.maxAppendBytes, Int(clamping: limit)) }
             options.urlAuth = URLAuthAccount(user: user.address, serverNames: [hostName], keys: MaildirURLAuthKeys(root: storage.root))
             return IMAPMailboxEngine(storage: storage, options: options)

@@ -134,6 +134,15 @@ struct SearchTextTests {
             }
         }
         #expect(!SearchText.containsFoldingASCII(ArraySlice("cafe".utf8), FoldedText("café").utf8), "a non-ASCII needle is not in ASCII text")
+        // A text full of the needle's rarest octet: the anchored search gives up for KMP.
+        // (z ranks rarest, so every octet of "zzz…" is a place to compare 60 octets from.)
+        let many = ArraySlice([UInt8](repeating: 0x7A, count: 20_000) + Array("Zq".utf8))
+        #expect(SearchText.containsFoldingASCII(many, Array(String(repeating: "z", count: 60).utf8) + [0x71]))
+        #expect(!SearchText.containsFoldingASCII(many, Array(String(repeating: "z", count: 60).utf8) + [0x6A]))
+        // Needles longer than the anchored limit, and all-space needles, take the streaming search.
+        let long = String(repeating: "word ", count: 30)
+        #expect(SearchText.containsFoldingASCII(ArraySlice(("x " + long.uppercased() + "y").utf8), FoldedText(long + "Y").utf8))
+        #expect(SearchText.containsFoldingASCII(ArraySlice("a \t b".utf8), [0x20]))
         #expect(SearchText.containsFoldingASCII(ArraySlice("Ref\r\n  12Z".utf8), FoldedText("ref 12z").utf8))
     }
 }
