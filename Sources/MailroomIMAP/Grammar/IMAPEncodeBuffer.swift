@@ -57,7 +57,19 @@ public struct IMAPEncodeBuffer: Sendable {
     public mutating func writeCRLF() { bytes.append(contentsOf: [IMAPGrammar.cr, IMAPGrammar.lf]) }
 
     /// number = 1*DIGIT
-    public mutating func writeNumber(_ value: some BinaryInteger) { write(String(value)) }
+    public mutating func writeNumber(_ value: some BinaryInteger) {
+        guard var n = UInt64(exactly: value) else { return write(String(value)) }
+        // Digits straight into the buffer (a FETCH 1:* writes several numbers per message).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = digits.count
+            repeat {
+                i -= 1
+                digits[i] = 0x30 + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
+        }
+    }
 
     // nil = "NIL"
     public mutating func writeNil() { write("NIL") }

@@ -77,6 +77,9 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private var unflushed = 0
     /// Streamed output is flushed once this much is waiting (and when the command ends).
     static let flushBytes = 64 * 1024
+    /// A running command's responses go to the event loop in batches of about this many
+    /// octets (and the rest when it ends); below `imap.max_output_bytes`' lowest value.
+    static let streamBatchBytes = 16 * 1024
 
     init(services: IMAPServices, listener: String, client: IPAddress?, implicitTLS: Bool) {
         self.services = services
@@ -368,16 +371,24 @@ final class IMAPChannelHandler: ChannelInboundHandler, RemovableChannelHandler, 
             self.close(context: context)
         }, eventLoop: loop)
         onPool(context: context, {
-            engine.execute(tag: tag, command, owners: owners ?? [:]) { responses in
-                guard !responses.isEmpty, !gate.isClosed else { return }
-                // Encoded here, off the event loop. In order: event-loop tasks run in the order
-                // they are submitted, and the tagged reply below is delivered after them.
-                var bytes: [UInt8] = []
-                for response in responses { bytes += response.encoded() }
+            // Encoded here, off the event loop, and handed over in batches of about
+            // `streamBatchBytes` (a FETCH 1:* emits one response per message: one event-loop task
+            // each would cost more than the encoding). In order: event-loop tasks run in the
+            // order they are submitted, and the tagged reply below is delivered after them.
+            var pending = IMAPEncodeBuffer()
+            func handOver() {
+                let bytes = pending.take()
                 gate.submitted(bytes.count)
                 loop.execute { stream.value(bytes) }
                 if !gate.waitForRoom() { loop.execute { stall.value() } }
             }
+            let reply = engine.execute(tag: tag, command, owners: owners ?? [:]) { responses in
+                guard !responses.isEmpty, !gate.isClosed else { return }
+                for response in responses { response.write(to: &pending) }
+                if pending.bytes.count >= Self.streamBatchBytes { handOver() }
+            }
+            if !pending.bytes.isEmpty, !gate.isClosed { handOver() }
+            return reply
         }) { result in
             self.outputGate = nil
             switch result {
