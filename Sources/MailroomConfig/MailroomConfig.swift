@@ -153,6 +153,9 @@ public struct MailroomConfig: Sendable, Equatable {
         public var outputStallSeconds = 600
         /// IMAPLimits.defaultSearchUpdateContexts.
         public var maxSearchContexts = 10
+        /// MetadataLimits.defaultMaxValueBytes and defaultMaxEntriesPerMailbox.
+        public var metadataMaxValueBytes = 1024
+        public var metadataMaxEntries = 10
         public var maxBadCommands = 20
         public var maxConnections = 20_000
         public var maxConnectionsPerClient = 500

@@ -144,13 +144,13 @@ struct MaildirRecentTests {
                 "MODSEQs kept: the old index was read, not rebuilt")
         #expect(snap.recent == [4])
         let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        #expect(written[4..<8] == [3, 0, 0, 0][...])
+        #expect(written[4..<8] == [4, 0, 0, 0][...])
         #expect(Self.onDisk(f.root)?.firstRecentUID == 5, "the base file and its log")
         f.restart()
         #expect(try f.storage().open(.inbox).recent.isEmpty)
     }
 
-    @Test("index format: version 3 round-trips the first recent UID and cur/'s listing time; older versions are read; unknown ones are damage")
+    @Test("index format: version 4 round-trips the first recent UID, cur/'s listing time, save dates and GUIDs; older versions are read; unknown ones are damage")
     func indexFormat() throws {
         var index = FolderIndexFile()
         index.uidValidity = 1_700_000_000
@@ -159,19 +159,31 @@ struct MaildirRecentTests {
         index.firstRecentUID = 7
         index.curListedAt = 1_700_000_123_456_789_000
         index.records = [IndexRecord(uid: 3, flags: [.seen], keywordBits: 0b101, inCur: true, modSeq: 40, size: 100,
-                                     internalDate: 1_700_000_000, fileName: "1700000000.M1P1.host,S=98,W=100:2,Sac")]
+                                     internalDate: 1_700_000_000, fileName: "1700000000.M1P1.host,S=98,W=100:2,Sac",
+                                     saveDate: 1_700_000_100, storedGUID: "1690000000.M9P9.other"),
+                         IndexRecord(uid: 4, flags: [], keywordBits: 0, inCur: true, modSeq: 41, size: 10,
+                                     internalDate: 1_700_000_000, fileName: "1700000001.M1P1.host,S=10,W=10:2,")]
         let bytes = index.encoded()
-        #expect(Array(bytes[0..<8]) == Array("MRIX".utf8) + [3, 0, 0, 0])
+        #expect(Array(bytes[0..<8]) == Array("MRIX".utf8) + [4, 0, 0, 0])
         #expect(FolderIndexFile.decode(bytes) == index)
+        #expect(index.records[0].guid == "1690000000.M9P9.other" && index.records[1].guid == "1700000001.M1P1.host,S=10,W=10")
 
-        var v2 = index
+        // Version 3: no save dates (unknown: 0) and every GUID the base name.
+        var v3 = index
+        for i in v3.records.indices {
+            v3.records[i].saveDate = 0
+            v3.records[i].storedGUID = ""
+        }
+        #expect(FolderIndexFile.decode(index.encoded(version: 3)) == v3)
+
+        var v2 = v3
         v2.curListedAt = 0
         #expect(FolderIndexFile.decode(Self.versionTwo(index)) == v2, "version 2: cur/ never listed")
         var v1 = v2
         v1.firstRecentUID = index.nextUID
         #expect(FolderIndexFile.decode(Self.versionOne(index)) == v1, "version 1: everything below next UID claimed")
 
-        for version: UInt8 in [0, 4, 255] {
+        for version: UInt8 in [0, 5, 255] {
             var other = bytes
             other[4] = version
             #expect(FolderIndexFile.decode(Self.resealed(other)) == nil, "version \(version)")
@@ -192,7 +204,7 @@ struct MaildirRecentTests {
 
     /// `index` as Mailroom wrote it before cur/'s listing time was kept: version 2.
     static func versionTwo(_ index: FolderIndexFile) -> [UInt8] {
-        var bytes = Array(index.encoded().dropLast(8))
+        var bytes = Array(index.encoded(version: 3).dropLast(8))
         bytes[4..<8] = [2, 0, 0, 0]
         bytes.removeSubrange(156..<164)   // after the header (28 bytes) and the four stamps (128)
         return resealed(bytes + [0, 0, 0, 0, 0, 0, 0, 0])

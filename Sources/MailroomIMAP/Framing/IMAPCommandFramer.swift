@@ -18,7 +18,8 @@
 // a CR. Inside a literal every octet is data.
 //
 // Limits (IMAPLimits, imap.* keys): a command's lines and literals together may hold
-// `commandBytes` octets (`preAuthCommandBytes` before login); an APPEND's literals may each
+// `commandBytes` octets (`preAuthCommandBytes` before login); an APPEND's (and a [UID] REPLACE's,
+// RFC 8508, whose literal is a message too) literals may each
 // hold `appendLiteralBytes` (the adapter lowers it to the user's message size), and count
 // against `commandBytes + appendLiteralBytes`; at most `literalsPerCommand` literals. A command
 // over a limit is dropped, not executed: `.refused` takes its place in the input so a
@@ -269,11 +270,17 @@ public struct IMAPCommandFramer: Sendable {
         }
     }
 
-    /// "tag APPEND ..." (case-insensitive).
+    /// "tag APPEND ...", "tag REPLACE ..." or "tag UID REPLACE ..." (case-insensitive): a
+    /// command whose literals are messages.
     static func isAppendCommand(_ frame: [UInt8]) -> Bool {
         guard let space = frame.firstIndex(of: Octet.space) else { return false }
+        func isWord(_ word: ArraySlice<UInt8>, _ expected: String) -> Bool {
+            word.count == expected.utf8.count && zip(word, expected.utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
+        }
         let name = frame[(space + 1)...].prefix { $0 != Octet.space }
-        return name.count == 6 && zip(name, "APPEND".utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
+        if isWord(name, "APPEND") || isWord(name, "REPLACE") { return true }
+        guard isWord(name, "UID"), name.endIndex < frame.endIndex else { return false }
+        return isWord(frame[(name.endIndex + 1)...].prefix { $0 != Octet.space }, "REPLACE")
     }
 
     /// "{n}", "{n+}" or "~{n}" at the end of a line: the literal's size, and whether the client

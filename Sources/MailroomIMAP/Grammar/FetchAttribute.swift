@@ -7,10 +7,13 @@
 // The macros ALL, FAST and FULL (RFC 3501 §6.4.5) are expanded by the parser into their items.
 // RFC 7162 §3.1.4: fetch-att =/ "MODSEQ"; fetch-modifier = "CHANGEDSINCE" SP mod-sequence-value.
 // RFC 7162 §3.2.6 (QRESYNC): fetch-modifier =/ "VANISHED".
+// RFC 8514 §4: fetch-att =/ "SAVEDATE". RFC 8474 §5: fetch-att =/ "EMAILID" / "THREADID".
 
 /// A FETCH data item.
 public enum FetchAttribute: Hashable, Sendable {
     case envelope, flags, internalDate, uid, modSeq
+    /// SAVEDATE (RFC 8514), EMAILID and THREADID (RFC 8474).
+    case saveDate, emailID, threadID
     case rfc822, rfc822Header, rfc822Size, rfc822Text
     /// BODY: the structure without extension data.
     case body
@@ -45,6 +48,9 @@ public enum FetchAttribute: Hashable, Sendable {
         case .internalDate: buffer.write("INTERNALDATE")
         case .uid: buffer.write("UID")
         case .modSeq: buffer.write("MODSEQ")
+        case .saveDate: buffer.write("SAVEDATE")
+        case .emailID: buffer.write("EMAILID")
+        case .threadID: buffer.write("THREADID")
         case .rfc822: buffer.write("RFC822")
         case .rfc822Header: buffer.write("RFC822.HEADER")
         case .rfc822Size: buffer.write("RFC822.SIZE")

@@ -176,6 +176,12 @@ extension IMAPCommand {
             set.write(to: &buffer)
             buffer.writeSpace()
             mailbox.write(to: &buffer)
+        case .replace(_, let set, let mailbox, let message):   // RFC 8508
+            buffer.writeSpace()
+            set.write(to: &buffer)
+            buffer.writeSpace()
+            mailbox.write(to: &buffer)
+            message.write(to: &buffer)
         case .cancelUpdate(let tags):
             for tag in tags {
                 buffer.writeSpace()
@@ -205,6 +211,21 @@ extension IMAPCommand {
                 buffer.writeSpace()
                 request.write(to: &buffer)
             }
+        case .getMetadata(let mailbox, let options, let entries):
+            // getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP entries
+            if !options.isEmpty {
+                buffer.writeSpace()
+                options.write(to: &buffer)
+            }
+            buffer.writeSpace()
+            mailbox.write(to: &buffer)
+            buffer.writeSpace()
+            buffer.writeList(entries) { buffer, entry in entry.write(to: &buffer) }
+        case .setMetadata(let mailbox, let values):
+            buffer.writeSpace()
+            mailbox.write(to: &buffer)
+            buffer.writeSpace()
+            buffer.writeList(values) { buffer, value in value.write(to: &buffer) }
         }
     }
 

@@ -7,7 +7,7 @@
 // CREATE-SPECIAL-USE), RFC 6851 (MOVE), RFC 7162 (CONDSTORE), RFC 9208 (QUOTA), RFC 2342 and
 // RFC 9051 (NAMESPACE), RFC 5256 (SORT, THREAD), RFC 5957 (SORT=DISPLAY), RFC 5267 (ESORT;
 // CANCELUPDATE of CONTEXT=SEARCH and CONTEXT=SORT), RFC 4469 (CATENATE in APPEND), RFC 4467
-// and RFC 5524 (GENURLAUTH, RESETKEY, URLFETCH). The grammar of each is in Parser/, with its ABNF above it; the
+// and RFC 5524 (GENURLAUTH, RESETKEY, URLFETCH), RFC 5464 (GETMETADATA, SETMETADATA). The grammar of each is in Parser/, with its ABNF above it; the
 // encoder (used by test clients, and useful for a proxy) is IMAPCommand+Encode.swift.
 //
 // Which state allows a command, and what it does, is the session's business.
@@ -81,6 +81,8 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     case store(uid: Bool, SequenceSet, modifiers: [StoreModifier], StoreFlags)
     case copy(uid: Bool, SequenceSet, MailboxName)
     case move(uid: Bool, SequenceSet, MailboxName)
+    /// [UID] REPLACE n mailbox message (RFC 8508): `n` one sequence number or UID.
+    case replace(uid: Bool, SequenceSet, MailboxName, AppendMessage)
     /// [UID] SORT [RETURN (opts)] (criteria) charset keys (RFC 5256, RFC 5267 §3): `returnOptions`
     /// nil without RETURN (answer with SORT), else ESEARCH (an empty list means ALL).
     case sort(uid: Bool, returnOptions: [SortReturnOption]?, criteria: [SortCriterion], charset: String, search: [SearchKey])
@@ -101,6 +103,12 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     case resetKey(MailboxName?, mechanisms: [String])
     /// URLFETCH url ... (or "(" url params ")" ...).
     case urlFetch([URLFetchRequest])
+
+    // METADATA (RFC 5464): mailbox "" names the server's entries.
+    /// GETMETADATA [(options)] mailbox entries.
+    case getMetadata(MailboxName, options: MetadataOptions, entries: [MetadataEntryName])
+    /// SETMETADATA mailbox (entry value ...): a nil value removes the entry.
+    case setMetadata(MailboxName, [MetadataEntryValue])
 
     /// The command name as sent, upper-cased ("UID FETCH").
     public var name: String {
@@ -136,6 +144,7 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
         case .store(let uid, _, _, _): uid ? "UID STORE" : "STORE"
         case .copy(let uid, _, _): uid ? "UID COPY" : "COPY"
         case .move(let uid, _, _): uid ? "UID MOVE" : "MOVE"
+        case .replace(let uid, _, _, _): uid ? "UID REPLACE" : "REPLACE"
         case .sort(let uid, _, _, _, _): uid ? "UID SORT" : "SORT"
         case .thread(let uid, _, _, _): uid ? "UID THREAD" : "THREAD"
         case .cancelUpdate: "CANCELUPDATE"
@@ -145,6 +154,8 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
         case .genURLAuth: "GENURLAUTH"
         case .resetKey: "RESETKEY"
         case .urlFetch: "URLFETCH"
+        case .getMetadata: "GETMETADATA"
+        case .setMetadata: "SETMETADATA"
         }
     }
 
@@ -153,7 +164,8 @@ public enum IMAPCommand: Hashable, Sendable, CustomStringConvertible {
     public var usesSequenceNumbers: Bool {
         switch self {
         case .search(let uid, _, _, _), .fetch(let uid, _, _, _), .store(let uid, _, _, _),
-             .copy(let uid, _, _), .move(let uid, _, _), .sort(let uid, _, _, _, _), .thread(let uid, _, _, _): !uid
+             .copy(let uid, _, _), .move(let uid, _, _), .sort(let uid, _, _, _, _), .thread(let uid, _, _, _),
+             .replace(let uid, _, _, _): !uid
         default: false
         }
     }

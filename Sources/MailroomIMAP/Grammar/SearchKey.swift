@@ -15,6 +15,10 @@
 //   entry-name = DQUOTE "/flags/" attr-flag DQUOTE
 //   entry-type-req = "priv" / "shared" / "all"
 // RFC 5182 (SEARCHRES): "$" wherever a sequence set may stand.
+// RFC 8514 §4 (SAVEDATE):
+//   search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date / "SAVEDATESUPPORTED"
+// RFC 8474 §6 (OBJECTID):
+//   search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid
 // Strings are octets: the charset (SEARCH CHARSET) is applied by whoever searches.
 
 /// A search criterion.
@@ -36,6 +40,12 @@ public indirect enum SearchKey: Hashable, Sendable {
     case and([SearchKey])
     /// MODSEQ [entry] n: changed at or after mod-sequence n (RFC 7162).
     case modSeq(SearchModSeqEntry?, UInt64)
+    /// The save date's day (RFC 8514).
+    case savedBefore(IMAPDate), savedOn(IMAPDate), savedSince(IMAPDate)
+    /// Every message, when the mailbox keeps save dates (RFC 8514).
+    case saveDateSupported
+    /// EMAILID / THREADID objectid (RFC 8474 §6).
+    case emailID(String), threadID(String)
 
     public func write(to buffer: inout IMAPEncodeBuffer) {
         func word(_ text: String) { buffer.write(text) }
@@ -75,6 +85,12 @@ public indirect enum SearchKey: Hashable, Sendable {
         case .sentBefore(let value): date("SENTBEFORE", value)
         case .sentOn(let value): date("SENTON", value)
         case .sentSince(let value): date("SENTSINCE", value)
+        case .savedBefore(let value): date("SAVEDBEFORE", value)
+        case .savedOn(let value): date("SAVEDON", value)
+        case .savedSince(let value): date("SAVEDSINCE", value)
+        case .saveDateSupported: word("SAVEDATESUPPORTED")
+        case .emailID(let id): word("EMAILID " + id)
+        case .threadID(let id): word("THREADID " + id)
         case .larger(let value): word("LARGER \(value)")
         case .smaller(let value): word("SMALLER \(value)")
         case .not(let key):

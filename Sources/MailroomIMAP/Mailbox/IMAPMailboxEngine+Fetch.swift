@@ -78,7 +78,7 @@ extension IMAPMailboxEngine {
 
     static func needsContent(_ attribute: FetchAttribute) -> Bool {
         switch attribute {
-        case .uid, .flags, .internalDate, .rfc822Size, .modSeq: false
+        case .uid, .flags, .internalDate, .rfc822Size, .modSeq, .saveDate, .emailID, .threadID: false
         default: true
         }
     }
@@ -90,6 +90,9 @@ extension IMAPMailboxEngine {
         case .internalDate: return .internalDate(IMAPDateTime(secondsSince1970: info.internalDate))
         case .rfc822Size: return .rfc822Size(UInt64(max(0, info.size)))
         case .modSeq: return .modSeq(info.modSeq)
+        case .saveDate: return .saveDate(info.saveDate.map { IMAPDateTime(secondsSince1970: $0) })
+        case .emailID: return .emailID(ObjectID.emailID(guid: info.guid))
+        case .threadID: return .threadID(nil)   // RFC 8474 §5.2: no threads kept (Grammar/ObjectID.swift)
         case .envelope:
             guard let message else { return nil }
             return .envelope(MessageStructure.envelope(message))

@@ -58,6 +58,10 @@ extension IMAPMailboxEngine {
         responses.append(.untagged(.condition(.ok, code: .uidValidity(snapshot.uidValidity), text: "UIDs valid")))
         responses.append(.untagged(.condition(.ok, code: .uidNext(snapshot.uidNext), text: "Predicted next UID")))
         responses.append(.untagged(.condition(.ok, code: .highestModSeq(snapshot.highestModSeq), text: "Highest")))
+        // RFC 8474 §4.2: the mailbox's MAILBOXID.
+        if let guid = try? storage.mailboxGUID(path) {
+            responses.append(.untagged(.condition(.ok, code: .mailboxID(ObjectID.mailboxID(guid: guid)), text: "Ok")))
+        }
         emit(responses)
         selected = box
         savedSearch = nil
@@ -94,7 +98,8 @@ extension IMAPMailboxEngine {
         let path = try folder(name)
         if path.isInbox { return no(tag, .alreadyExists, "INBOX exists already") }
         try storage.createFolder(path)
-        return ok(tag, "CREATE completed")
+        // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK.
+        return ok(tag, "CREATE completed", (try? storage.mailboxGUID(path)).map { .mailboxID(ObjectID.mailboxID(guid: $0)) })
     }
 
     func delete(tag: String, _ name: MailboxName) throws -> IMAPResponse {
@@ -112,6 +117,7 @@ extension IMAPMailboxEngine {
             selected = nil
         }
         try storage.deleteFolder(path)
+        try options.metadata?.mailboxDeleted(path)   // RFC 5464 §3: its entries go with it
         return ok(tag, "DELETE completed")
     }
 
@@ -120,6 +126,7 @@ extension IMAPMailboxEngine {
         let destination = try folder(to)
         if destination.isInbox { return no(tag, .alreadyExists, "INBOX exists already") }
         try storage.renameFolder(source, to: destination)
+        if !source.isInbox { try options.metadata?.mailboxRenamed(from: source, to: destination) }
         return ok(tag, "RENAME completed")
     }
 
@@ -244,7 +251,10 @@ extension IMAPMailboxEngine {
             // RFC 9208 §4.2.3: what an EXPUNGE would free; the sum of their RFC822.SIZEs is allowed.
             deletedStorage = marked.reduce(0) { $0 + max(0, $1.size) }
         }
-        return attributes.map { attribute in
+        return try attributes.map { attribute in
+            if attribute == .mailboxID {
+                return MailboxStatusValue(mailboxID: ObjectID.mailboxID(guid: try storage.mailboxGUID(path)))   // RFC 8474 §4.3
+            }
             let value: UInt64 = switch attribute {
             case .messages: UInt64(status.messages)
             case .recent: UInt64(status.recent)
@@ -255,6 +265,7 @@ extension IMAPMailboxEngine {
             case .size: UInt64(max(0, status.size))
             case .deleted: UInt64(deleted)
             case .deletedStorage: UInt64(deletedStorage)
+            case .mailboxID: 0
             }
             return MailboxStatusValue(attribute, value)
         }

@@ -216,3 +216,75 @@ extension IMAPMailboxEngine {
         return ok(tag, "\(command) completed", code)
     }
 }
+
+// MARK: REPLACE
+
+extension IMAPMailboxEngine {
+    /// [UID] REPLACE (RFC 8508 §3): APPEND the new message to `name`, then expunge the old one
+    /// from the selected mailbox — `* OK [APPENDUID v uid]` first, then (when the new message
+    /// went into the selected mailbox) its EXISTS, then the old message's EXPUNGE (§3.3, §3.4).
+    /// Anything that stops the append (missing mailbox: TRYCREATE; too big: TOOBIG; a bad
+    /// CATENATE URL: BADURL) leaves the old message (§3.3); if the expunge fails after the
+    /// append, the new message is removed again and the old one stays.
+    /// The old message need not be \Deleted, and no \Deleted is set on it first: the result is
+    /// the same as STORE +FLAGS \Deleted plus UID EXPUNGE of that one message, as §3.2 says,
+    /// without another session seeing the flag in between.
+    func replace(tag: String, uid: Bool, _ set: SequenceSet, to name: MailboxName, _ message: AppendMessage,
+                 owners: [String: URLAuthOwnerMail], emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
+        let command = uid ? "UID REPLACE" : "REPLACE"
+        let box = try requireSelected()
+        // RFC 8508 §3.3: the old message is expunged, which a read-only mailbox does not allow.
+        if box.isReadOnly { return no(tag, .cannot, "Mailbox is read-only") }
+        guard let old = try resolve(set, uid: uid, in: box).first(where: { !box.isExpunged(at: $0.0) })?.1 else {
+            return no(tag, .nonExistent, "No such message to replace")
+        }
+        let path = try folder(name)
+        var data = message.data
+        if let parts = message.catenate {
+            data = []
+            let urls = parts.filter { if case .url = $0 { true } else { false } }.count
+            guard urls <= URLAuthLimits.urlsPerCommand else {
+                return no(tag, .limit, "More than \(URLAuthLimits.urlsPerCommand) URLs in one REPLACE")
+            }
+            guard try folderExists(path) else { return no(tag, .tryCreate, "Mailbox does not exist") }
+            for part in parts {
+                switch part {
+                case .text(let text, _):
+                    data += text
+                case .url(let raw):
+                    do throws(URLFailure) {
+                        data += try catenateContent(raw, owners: owners)
+                    } catch {
+                        return no(tag, .badURL(String(decoding: raw, as: UTF8.self)), error.reason)
+                    }
+                }
+                guard data.count <= options.maxAppendBytes else { break }
+            }
+        }
+        guard data.count <= options.maxAppendBytes else {
+            return no(tag, .tooBig, "Message is larger than the \(options.maxAppendBytes) octets allowed")
+        }
+        guard !data.isEmpty else { return no(tag, .cannot, "Empty message") }
+        let (flags, keywords) = Self.split(message.flags ?? [])
+        let appended = Result { () throws(StorageError) -> AppendResult in
+            try storage.append(path, message: data, flags: flags, keywords: keywords, internalDate: message.date?.secondsSince1970)
+        }
+        let result: AppendResult
+        switch appended {
+        case .success(let done): result = done
+        case .failure(.folderNotFound): return no(tag, .tryCreate, "Mailbox does not exist")
+        case .failure(let error): throw error
+        }
+        emit([.untagged(.condition(.ok, code: .appendUID(uidValidity: result.uidValidity, uids: SequenceSet(result.uid)),
+                                   text: "Replacement Message ready"))])
+        if path == box.path { emit(sync(allowExpunge: true)) }   // its EXISTS before the EXPUNGE (§3.4)
+        do {
+            _ = try storage.expunge(box.path, uids: [old.uid])
+        } catch {
+            _ = try? storage.expunge(path, uids: [result.uid])
+            throw error
+        }
+        emit(sync(allowExpunge: true))
+        return ok(tag, "\(command) completed")
+    }
+}

@@ -108,6 +108,8 @@ extension IMAPMailboxEngine {
             for message in messages {
                 for case .url(let url) in message.catenate ?? [] { urls.append(url) }
             }
+        case .replace(_, _, _, let message):   // RFC 8508: its message may be a CATENATE too
+            for case .url(let url) in message.catenate ?? [] { urls.append(url) }
         default:
             return []
         }

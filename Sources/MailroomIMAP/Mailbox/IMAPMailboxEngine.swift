@@ -10,7 +10,8 @@
 // §7.1 (OK [CLOSED] when a SELECT replaces a selected mailbox), RFC 9051 (IMAP4rev2 after
 // ENABLE IMAP4rev2: see IMAPRevision and IMAPMailboxEngine+Revision), RFC 5267 §4 (searches kept
 // up to date with RETURN (UPDATE): IMAPMailboxEngine+Context), RFC 4469 (CATENATE:
-// IMAPMailboxEngine+Catenate), RFC 4467 and RFC 5524 (URLAUTH: IMAPMailboxEngine+URLAuth).
+// IMAPMailboxEngine+Catenate), RFC 4467 and RFC 5524 (URLAUTH: IMAPMailboxEngine+URLAuth),
+// RFC 5464 (METADATA: IMAPMailboxEngine+Metadata).
 //
 // Threading: calls are synchronous and may block on the disk; the adapter runs them on its
 // blocking pool, one at a time per connection (commands are answered in order). An internal
@@ -38,6 +39,11 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
         /// URLAUTH (RFC 4467): the session's user and mailbox access keys. nil: GENURLAUTH,
         /// RESETKEY and URLFETCH answer NO, and CATENATE takes only relative URLs.
         public var urlAuth: URLAuthAccount?
+        /// METADATA (RFC 5464): where the user's entries are kept. nil: GETMETADATA and
+        /// SETMETADATA answer NO.
+        public var metadata: (any MetadataStore)?
+        /// Limits on METADATA values and entries.
+        public var metadataLimits: MetadataLimits = .default
         public init() {}
     }
 
@@ -168,6 +174,8 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                 return try copy(tag: tag, uid: uid, set, to: destination, move: false, emit: emit)
             case .move(let uid, let set, let destination):
                 return try copy(tag: tag, uid: uid, set, to: destination, move: true, emit: emit)
+            case .replace(let uid, let set, let destination, let message):
+                return try replace(tag: tag, uid: uid, set, to: destination, message, owners: owners, emit: emit)
             case .search(let uid, let returnOptions, let charset, let criteria):
                 return try search(tag: tag, uid: uid, returnOptions: returnOptions, charset: charset, criteria: criteria, emit: emit)
             case .sort(let uid, let returnOptions, let criteria, let charset, let search):
@@ -183,6 +191,10 @@ public final class IMAPMailboxEngine: @unchecked Sendable {
                 return try resetKey(tag: tag, name, mechanisms: mechanisms)
             case .urlFetch(let requests):
                 return urlFetch(tag: tag, requests, owners: owners, emit: emit)
+            case .getMetadata(let name, let query, let entries):
+                return try getMetadata(tag: tag, name, options: query, entries: entries, emit: emit)
+            case .setMetadata(let name, let values):
+                return try setMetadata(tag: tag, name, values)
             case .capability, .logout, .startTLS, .authenticate, .login, .idle:
                 return .tagged(tag: tag, status: .bad, code: nil, text: "\(command.name) is not a mailbox command")
             }

@@ -62,6 +62,9 @@ extension IMAPCommandParser {
         case "INTERNALDATE": return .internalDate
         case "UID": return .uid
         case "MODSEQ": return .modSeq
+        case "SAVEDATE": return .saveDate            // RFC 8514 §4
+        case "EMAILID": return .emailID              // RFC 8474 §5.1
+        case "THREADID": return .threadID            // RFC 8474 §5.2
         case "RFC822": return .rfc822
         case "RFC822.HEADER": return .rfc822Header
         case "RFC822.SIZE": return .rfc822Size

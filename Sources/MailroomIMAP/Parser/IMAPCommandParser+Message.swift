@@ -3,7 +3,7 @@
 //
 // Standards: RFC 3501 §6.4.6, §6.4.7 and §6.3.11; RFC 9051 §6.4.6-§6.4.8 and §6.3.12; RFC 6851
 // (MOVE), RFC 3502 (MULTIAPPEND), RFC 3516 §4.4 (literal8 in APPEND), RFC 7162 §3.1.3
-// (UNCHANGEDSINCE), RFC 4469 (CATENATE: IMAPCommandParser+URLAuth).
+// (UNCHANGEDSINCE), RFC 4469 (CATENATE: IMAPCommandParser+URLAuth), RFC 8508 (REPLACE).
 
 extension IMAPCommandParser {
     // store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags
@@ -60,26 +60,46 @@ extension IMAPCommandParser {
         var messages: [AppendMessage] = []
         try space(&buffer, before: "message literal")
         repeat {
-            var flags: [Flag]?
-            var date: IMAPDateTime?
-            if buffer.peek() == IMAPGrammar.openParen {
-                flags = try flagList(&buffer)
-                try space(&buffer, before: "message literal")
-            }
-            if buffer.peek() == IMAPGrammar.doubleQuote {
-                date = try dateTime(&buffer)
-                try space(&buffer, before: "message literal")
-            }
-            if buffer.peek(caseInsensitive: "CATENATE"), !(buffer.peek(8).map(IMAPGrammar.isAtomChar) ?? false) {
-                messages.append(AppendMessage(flags: flags, date: date, data: [], catenate: try catenateParts(&buffer)))
-                continue
-            }
-            guard buffer.peek() == IMAPGrammar.openBrace || buffer.peek() == IMAPGrammar.tilde else {
-                throw unexpected(buffer, "message literal")
-            }
-            let (data, binary) = try literal(&buffer, "the message", allowBinary: true)
-            messages.append(AppendMessage(flags: flags, date: date, data: data, isBinary: binary))
+            messages.append(try appendMessage(&buffer))
         } while separator(&buffer)
         return .append(name, messages)
+    }
+
+    /// One append-message after its leading SP: [flag-list SP] [date-time SP] append-data.
+    static func appendMessage(_ buffer: inout IMAPParseBuffer) throws(IMAPParseError) -> AppendMessage {
+        var flags: [Flag]?
+        var date: IMAPDateTime?
+        if buffer.peek() == IMAPGrammar.openParen {
+            flags = try flagList(&buffer)
+            try space(&buffer, before: "message literal")
+        }
+        if buffer.peek() == IMAPGrammar.doubleQuote {
+            date = try dateTime(&buffer)
+            try space(&buffer, before: "message literal")
+        }
+        if buffer.peek(caseInsensitive: "CATENATE"), !(buffer.peek(8).map(IMAPGrammar.isAtomChar) ?? false) {
+            return AppendMessage(flags: flags, date: date, data: [], catenate: try catenateParts(&buffer))
+        }
+        guard buffer.peek() == IMAPGrammar.openBrace || buffer.peek() == IMAPGrammar.tilde else {
+            throw unexpected(buffer, "message literal")
+        }
+        let (data, binary) = try literal(&buffer, "the message", allowBinary: true)
+        return AppendMessage(flags: flags, date: date, data: data, isBinary: binary)
+    }
+
+    // RFC 8508 §6:
+    // replace = "REPLACE" SP seq-number SP mailbox append-message
+    // uid-replace = "UID" SP replace            ; the number is a UID
+    // append-message = append-opts SP append-data   ; RFC 4466, CATENATE included (RFC 4469)
+    static func replace(_ buffer: inout IMAPParseBuffer, uid: Bool) throws(IMAPParseError) -> IMAPCommand {
+        try space(&buffer, before: uid ? "UID" : "message sequence number")
+        let set = try sequenceSet(&buffer, uid ? "UID" : "message sequence number")
+        guard !set.isSavedResult, set.ranges.count == 1, set.ranges[0].first == set.ranges[0].last else {
+            throw IMAPParseError("REPLACE takes one message")
+        }
+        try space(&buffer, before: "mailbox name")
+        let name = try mailbox(&buffer)
+        try space(&buffer, before: "message literal")
+        return .replace(uid: uid, set, name, try appendMessage(&buffer))
     }
 }

@@ -146,6 +146,16 @@ extension IMAPCommandParser {
         case "SENTBEFORE": return .sentBefore(try day())
         case "SENTON": return .sentOn(try day())
         case "SENTSINCE": return .sentSince(try day())
+        case "SAVEDBEFORE": return .savedBefore(try day())   // RFC 8514 §4
+        case "SAVEDON": return .savedOn(try day())
+        case "SAVEDSINCE": return .savedSince(try day())
+        case "SAVEDATESUPPORTED": return .saveDateSupported
+        case "EMAILID", "THREADID":                        // RFC 8474 §6: SP objectid
+            try space(&buffer, before: "\(name) objectid")
+            let id = buffer.read(while: ObjectID.isObjectIDChar)
+            guard ObjectID.isValid(id) else { throw unexpected(buffer, "objectid") }
+            let text = String(decoding: id, as: UTF8.self)
+            return name == "EMAILID" ? .emailID(text) : .threadID(text)
         case "LARGER": return .larger(try size())
         case "SMALLER": return .smaller(try size())
         case "UID":

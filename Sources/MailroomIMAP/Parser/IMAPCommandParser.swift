@@ -63,6 +63,7 @@ public struct IMAPCommandParser: Sendable {
     // command-auth = append / create / delete / enable / examine / list / lsub / namespace / rename /
     //                select / status / subscribe / unsubscribe / idle / getquota / getquotaroot / setquota /
     //                genurlauth / resetkey / urlfetch                    ; RFC 4467 §9
+    //                / getmetadata / setmetadata                         ; RFC 5464 §5
     // command-nonauth = login / authenticate / "STARTTLS"
     // command-select = "CHECK" / "CLOSE" / "UNSELECT" / "EXPUNGE" / uid-expunge / copy / move / fetch /
     //                  store / search / uid / sort / thread / cancelupdate
@@ -109,6 +110,7 @@ public struct IMAPCommandParser: Sendable {
         case "STORE": command = try store(&buffer, uid: false)
         case "COPY": command = try copyOrMove(&buffer, uid: false, move: false)
         case "MOVE": command = try copyOrMove(&buffer, uid: false, move: true)
+        case "REPLACE": command = try replace(&buffer, uid: false)   // RFC 8508
         case "UID": command = try uid(&buffer)
         case "GETQUOTA": command = try getQuota(&buffer)
         case "GETQUOTAROOT": command = .getQuotaRoot(try singleMailbox(&buffer))
@@ -116,6 +118,8 @@ public struct IMAPCommandParser: Sendable {
         case "GENURLAUTH": command = try genURLAuth(&buffer)
         case "RESETKEY": command = try resetKey(&buffer)
         case "URLFETCH": command = try urlFetch(&buffer)
+        case "GETMETADATA": command = try getMetadata(&buffer)
+        case "SETMETADATA": command = try setMetadata(&buffer)
         default: throw IMAPParseError("unknown command", kind: .unknownCommand)
         }
         try end(&buffer, after: "the \(command.name) command")
@@ -136,6 +140,7 @@ public struct IMAPCommandParser: Sendable {
         case "STORE": return try store(&buffer, uid: true)
         case "COPY": return try copyOrMove(&buffer, uid: true, move: false)
         case "MOVE": return try copyOrMove(&buffer, uid: true, move: true)
+        case "REPLACE": return try replace(&buffer, uid: true)   // RFC 8508
         case "EXPUNGE":
             try space(&buffer, before: "UID set")
             return .uidExpunge(try sequenceSet(&buffer, "UID set"))

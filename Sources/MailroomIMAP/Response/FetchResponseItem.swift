@@ -8,6 +8,8 @@
 //                    "BODY" section ["<" number ">"] SP nstring / "UID" SP uniqueid /
 //                    "BINARY" section-binary SP (nstring / literal8) / "BINARY.SIZE" section-binary SP number
 //   fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"            ; RFC 7162 §3.1.4
+//   msg-att-static =/ "SAVEDATE" SP (date-time / nil)                   ; RFC 8514 §4
+//   msg-att-static =/ "EMAILID" SP "(" objectid ")" / "THREADID" SP ( "(" objectid ")" / nil )   ; RFC 8474 §7
 // Message data is always written as a literal (or literal8 for BINARY data holding NUL,
 // RFC 3516 §4.2), never quoted: its length is what it is and it may hold anything.
 
@@ -18,6 +20,11 @@ public enum FetchResponseItem: Hashable, Sendable {
     case internalDate(IMAPDateTime)
     case rfc822Size(UInt64)
     case modSeq(UInt64)
+    /// SAVEDATE (nil is NIL: the save date is not known, RFC 8514 §4).
+    case saveDate(IMAPDateTime?)
+    case emailID(String)
+    /// THREADID (nil is NIL).
+    case threadID(String?)
     case envelope(Envelope)
     /// BODY: the structure without extension data.
     case body(BodyStructure)
@@ -33,15 +40,31 @@ public enum FetchResponseItem: Hashable, Sendable {
 
     public func write(to buffer: inout IMAPEncodeBuffer) {
         switch self {
-        case .uid(let uid): buffer.write("UID \(uid)")
+        case .uid(let uid):
+            buffer.write("UID ")
+            buffer.writeNumber(uid)
         case .flags(let flags):
             buffer.write("FLAGS ")
             Flag.writeList(flags, to: &buffer)
         case .internalDate(let date):
             buffer.write("INTERNALDATE ")
             date.write(to: &buffer)
-        case .rfc822Size(let size): buffer.write("RFC822.SIZE \(size)")
-        case .modSeq(let value): buffer.write("MODSEQ (\(value))")
+        case .rfc822Size(let size):
+            buffer.write("RFC822.SIZE ")
+            buffer.writeNumber(size)
+        case .modSeq(let value):
+            buffer.write("MODSEQ (")
+            buffer.writeNumber(value)
+            buffer.writeByte(0x29)
+        case .saveDate(let date):
+            buffer.write("SAVEDATE ")
+            if let date { date.write(to: &buffer) } else { buffer.writeNil() }
+        case .emailID(let id):
+            buffer.write("EMAILID ")
+            ObjectID.write(id, to: &buffer)
+        case .threadID(let id):
+            buffer.write("THREADID ")
+            if let id { ObjectID.write(id, to: &buffer) } else { buffer.writeNil() }
         case .envelope(let envelope):
             buffer.write("ENVELOPE ")
             envelope.write(to: &buffer)

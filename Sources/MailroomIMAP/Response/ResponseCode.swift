@@ -8,7 +8,8 @@
 // INUSE, EXPUNGEISSUED, CORRUPTION, SERVERBUG, CLIENTBUG, CANNOT, LIMIT, OVERQUOTA,
 // ALREADYEXISTS, NONEXISTENT), RFC 4469 §5 (TOOBIG), RFC 6154 §6 (USEATTR), RFC 3516 §4.3
 // (UNKNOWN-CTE), RFC 9051 (HASCHILDREN), RFC 5267 §4.3 (NOUPDATE SP quoted), RFC 4469 §5
-// (BADURL SP url-resp-text), RFC 4467 §8 (URLMECH SP "INTERNAL" *(SP mechanism)):
+// (BADURL SP url-resp-text), RFC 4467 §8 (URLMECH SP "INTERNAL" *(SP mechanism)), RFC 5464 §5
+// ("METADATA" SP ("LONGENTRIES" SP number / "MAXSIZE" SP number / "TOOMANY" / "NOPRIVATE")):
 //   resp-text-code = "ALERT" / "BADCHARSET" [SP "(" charset *(SP charset) ")"] / capability-data /
 //                    "PARSE" / "PERMANENTFLAGS" SP "(" [flag-perm *(SP flag-perm)] ")" / "READ-ONLY" /
 //                    "READ-WRITE" / "TRYCREATE" / "UIDNEXT" SP nz-number / "UIDVALIDITY" SP nz-number /
@@ -42,6 +43,10 @@ public enum ResponseCode: Hashable, Sendable {
     case badURL(String)
     /// URLMECH mechanisms (RFC 4467 §8): the URLAUTH mechanisms of a mailbox.
     case urlMech([String])
+    /// MAILBOXID (objectid) (RFC 8474 §4: "MAILBOXID" SP "(" objectid ")").
+    case mailboxID(String)
+    /// METADATA LONGENTRIES / MAXSIZE / TOOMANY / NOPRIVATE (RFC 5464 §4.2.1, §4.3).
+    case metadata(MetadataResponseCode)
     case alreadyExists, nonExistent, cannot, limit, overQuota, inUse, serverBug, clientBug
     case authenticationFailed, authorizationFailed, expired, unavailable, privacyRequired, contactAdmin
     case noPerm, expungeIssued, corruption, tooBig, useAttr, unknownCTE, hasChildren
@@ -93,9 +98,15 @@ public enum ResponseCode: Hashable, Sendable {
             // url-resp-text = 1*(%x01-09 / %x0B-0C / %x0E-5C / %x5E-FE): no "]", CR or LF.
             buffer.write("BADURL ")
             buffer.writeText(String(url.filter { $0 != "]" }))
+        case .mailboxID(let id):
+            buffer.write("MAILBOXID ")
+            ObjectID.write(id, to: &buffer)
         case .urlMech(let mechanisms):
             buffer.write("URLMECH")
             atoms(mechanisms)
+        case .metadata(let code):
+            buffer.write("METADATA ")
+            code.write(to: &buffer)
         case .alreadyExists: buffer.write("ALREADYEXISTS")
         case .nonExistent: buffer.write("NONEXISTENT")
         case .cannot: buffer.write("CANNOT")
@@ -123,6 +134,27 @@ public enum ResponseCode: Hashable, Sendable {
                 buffer.writeSpace()
                 buffer.writeText(String(text.filter { $0 != "]" }))
             }
+        }
+    }
+}
+
+/// The argument of a METADATA response code (RFC 5464 §5).
+public enum MetadataResponseCode: Hashable, Sendable {
+    /// GETMETADATA left out values longer than its MAXSIZE; the longest of them.
+    case longEntries(UInt32)
+    /// SETMETADATA: a value is larger than the server takes; the largest it takes.
+    case maxSize(UInt32)
+    /// SETMETADATA: the mailbox (or the server) would hold too many entries.
+    case tooMany
+    /// SETMETADATA: the server keeps no /private entries.
+    case noPrivate
+
+    public func write(to buffer: inout IMAPEncodeBuffer) {
+        switch self {
+        case .longEntries(let size): buffer.write("LONGENTRIES \(size)")
+        case .maxSize(let size): buffer.write("MAXSIZE \(size)")
+        case .tooMany: buffer.write("TOOMANY")
+        case .noPrivate: buffer.write("NOPRIVATE")
         }
     }
 }

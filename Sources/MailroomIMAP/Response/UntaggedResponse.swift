@@ -17,6 +17,8 @@
 //   thread-data = "THREAD" [SP 1*thread-list]                        ; RFC 5256 §4 (ThreadForest)
 //   genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)            ; RFC 4467 §9
 //   urlfetch-data = "*" SP "URLFETCH" ...                            ; RFC 4467, RFC 5524 (URLFetchResult)
+//   metadata-resp = "METADATA" SP mailbox SP entry-values             ; RFC 5464 §5
+//   entry-values = "(" entry-value *(SP entry-value) ")"
 //
 // Security: capabilities and enabled names that are not atoms are left out; strings go
 // through IMAPEncodeBuffer's quoted-or-literal rule.
@@ -53,6 +55,8 @@ public enum UntaggedResponse: Hashable, Sendable {
     case genURLAuth([[UInt8]])
     /// URLFETCH for one URL (RFC 4467 §8, RFC 5524).
     case urlFetch(URLFetchResult)
+    /// METADATA mailbox (entry value ...) (RFC 5464 §4.4.1): "" for the server's entries.
+    case metadata(MailboxName, [MetadataEntryValue])
 
     /// The response after "* ", without CRLF.
     public func write(to buffer: inout IMAPEncodeBuffer) {
@@ -106,7 +110,8 @@ public enum UntaggedResponse: Hashable, Sendable {
         case .recent(let count): buffer.write("\(count) RECENT")
         case .expunge(let number): buffer.write("\(number) EXPUNGE")
         case .fetch(let number, let items):
-            buffer.write("\(number) FETCH ")
+            buffer.writeNumber(number)
+            buffer.write(" FETCH ")
             buffer.writeList(items) { buffer, item in item.write(to: &buffer) }
         case .quota(let root, let resources):
             buffer.write("QUOTA ")
@@ -131,6 +136,12 @@ public enum UntaggedResponse: Hashable, Sendable {
             }
         case .urlFetch(let result):
             result.write(to: &buffer)
+        case .metadata(let mailbox, let values):
+            // Always a string, never an atom: "" must be one anyway, and so INBOX looks the same.
+            buffer.write("METADATA ")
+            buffer.writeString(mailbox.bytes)
+            buffer.writeSpace()
+            buffer.writeList(values) { buffer, value in value.write(to: &buffer) }
         }
     }
 }

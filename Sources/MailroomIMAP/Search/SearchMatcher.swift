@@ -86,6 +86,8 @@ public struct SearchMatcher: Sendable {
             return uid ? set.contains(m.info.uid, max: highestUID) : set.contains(m.sequence, max: highestSequence)
         case .ranges(let ranges, let uid): return SearchNode.contains(ranges, uid ? m.info.uid : m.sequence)
         case .modSeq(let n): return m.info.modSeq >= n
+        case .saveDate(let test, let day): return test.matches(timeZone.day(of: m.info.saveDate ?? m.info.internalDate), day)
+        case .emailID(let id): return ObjectID.emailID(guid: m.info.guid) == id
         case .sentDate(let test, let day):
             let sent = try content.sentDay(load) ?? timeZone.day(of: m.info.internalDate)
             return test.matches(sent, day)

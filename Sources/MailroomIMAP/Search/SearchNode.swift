@@ -42,6 +42,11 @@ indirect enum SearchNode: Sendable {
     case internalDate(DateTest, Int)
     /// The Date: field's calendar day against a day.
     case sentDate(DateTest, Int)
+    /// The save date's calendar day against a day (RFC 8514); the internal date where the save
+    /// date is not known.
+    case saveDate(DateTest, Int)
+    /// RFC 8474 EMAILID equal to this objectid.
+    case emailID(String)
     /// A sequence set of UIDs or message sequence numbers, "*" not yet resolved.
     case set(SequenceSet, uid: Bool)
     /// The same, resolved: sorted, disjoint ranges.
@@ -67,7 +72,7 @@ indirect enum SearchNode: Sendable {
 
     var cost: Cost {
         switch self {
-        case .constant, .flag, .recent, .keyword, .larger, .smaller, .internalDate, .set, .ranges, .modSeq: .metadata
+        case .constant, .flag, .recent, .keyword, .larger, .smaller, .internalDate, .set, .ranges, .modSeq, .saveDate, .emailID: .metadata
         case .sentDate, .header, .address: .header
         case .body, .text: .body
         case .not(let n): n.cost

@@ -183,6 +183,15 @@ public struct SearchProgram: Sendable {
             case .sentBefore(let d): return .sentDate(.before, d.daysSince1970)
             case .sentOn(let d): return .sentDate(.on, d.daysSince1970)
             case .sentSince(let d): return .sentDate(.since, d.daysSince1970)
+            case .savedBefore(let d): return .saveDate(.before, d.daysSince1970)
+            case .savedOn(let d): return .saveDate(.on, d.daysSince1970)
+            case .savedSince(let d): return .saveDate(.since, d.daysSince1970)
+            // RFC 8514 §4: every folder keeps save dates (a message saved before they were
+            // kept has none, and is searched by its internal date, as Dovecot does).
+            case .saveDateSupported: return .constant(true)
+            case .emailID(let id): return .emailID(id)
+            // RFC 8474 §5.2: no message has a THREADID (Grammar/ObjectID.swift).
+            case .threadID: return .constant(false)
             case .uid(let s): return set(s, uid: true)
             case .sequenceSet(let s): return set(s, uid: false)
             case .modSeq(_, let value):

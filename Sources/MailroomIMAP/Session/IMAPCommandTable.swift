@@ -8,7 +8,8 @@
 // (IDLE after login), RFC 3691 (UNSELECT), RFC 6851 (MOVE), RFC 9208 (GETQUOTA, GETQUOTAROOT,
 // SETQUOTA after login), RFC 5256 (SORT and THREAD in the selected state), RFC 5267 §4.3
 // (CANCELUPDATE: the search contexts it names belong to the selected mailbox), RFC 4467 §7
-// (GENURLAUTH, RESETKEY and URLFETCH after login; URLFETCH needs no selected mailbox).
+// (GENURLAUTH, RESETKEY and URLFETCH after login; URLFETCH needs no selected mailbox), RFC 5464
+// §4 (GETMETADATA and SETMETADATA after login, selected or not).
 
 enum IMAPCommandTable {
     enum States { case any, notAuthenticated, authenticated, selected }
@@ -19,9 +20,9 @@ enum IMAPCommandTable {
         case .startTLS, .authenticate, .login: .notAuthenticated
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
              .namespace, .status, .append, .idle, .getQuota, .getQuotaRoot, .setQuota,
-             .genURLAuth, .resetKey, .urlFetch: .authenticated
+             .genURLAuth, .resetKey, .urlFetch, .getMetadata, .setMetadata: .authenticated
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread,
-             .cancelUpdate: .selected
+             .cancelUpdate, .replace: .selected
         }
     }
 

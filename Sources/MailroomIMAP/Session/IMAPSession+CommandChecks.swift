@@ -30,6 +30,8 @@ extension IMAPSession {
                 if let refusal = Self.invalidSystemFlag(message.flags ?? []) { return refusal }
             }
             return nil
+        case .replace(_, _, _, let message):
+            return Self.invalidSystemFlag(message.flags ?? [])
         case .enable(let names) where names.contains(IMAPRevision.imap4rev2Capability.uppercased()):
             if case .selected = phase {
                 return "ENABLE IMAP4rev2 is only allowed before a mailbox is selected"

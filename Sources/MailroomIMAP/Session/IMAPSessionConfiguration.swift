@@ -4,7 +4,8 @@
 //
 // Standards: RFC 3501 §6.1.1 and §7.2.1 (CAPABILITY), §6.2.3 (LOGINDISABLED), RFC 4959
 // (SASL-IR), RFC 7888 (LITERAL+), RFC 8314 (implicit TLS), RFC 4469 (CATENATE), RFC 4467
-// (URLAUTH), RFC 5524 (URLAUTH=BINARY).
+// (URLAUTH), RFC 5524 (URLAUTH=BINARY), RFC 5464 (METADATA, METADATA-SERVER), RFC 8514
+// (SAVEDATE), RFC 8474 (OBJECTID), RFC 8508 (REPLACE).
 //
 // Configuration: imap.auth_mechanisms, imap.plaintext_auth_on_loopback, imap.max_bad_commands,
 // imap.max_failed_logins, imap.max_command_bytes, imap.max_preauth_command_bytes,
@@ -40,7 +41,8 @@ public struct IMAPSessionConfiguration: Sendable, Equatable {
         "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "ESEARCH", "SEARCHRES", "QUOTA", "QUOTA=RES-STORAGE",
         "QUOTA=RES-MESSAGE", "CONDSTORE", "UTF8=ACCEPT", "STATUS=SIZE", "BINARY", "MULTIAPPEND",
         "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT",
-        "CONTEXT=SEARCH", "CONTEXT=SORT", "CATENATE", "URLAUTH", "URLAUTH=BINARY",
+        "CONTEXT=SEARCH", "CONTEXT=SORT", "CATENATE", "URLAUTH", "URLAUTH=BINARY", "METADATA", "METADATA-SERVER",
+        "SAVEDATE", "OBJECTID", "REPLACE",
     ]
 
     public init(hostName: String, limits: IMAPLimits = .default, maxBadCommands: Int = Self.defaultMaxBadCommands,

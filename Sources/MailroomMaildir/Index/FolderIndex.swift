@@ -22,14 +22,21 @@
 // i64 mtime ns), [version 3: i64 time of the last listing of cur/ (ns)], i64 last tmp
 // cleanup (s), u32 count, then per record: u32 uid, u8 flags,
 // u32 keyword letter bits, u8 location (0 new/, 1 cur/), u64 modseq, i64 size, i64 internal
-// date, u16 name length, name bytes; finally a u64 FNV-1a checksum of everything before it.
+// date, [version 4: i64 save date (s, 0 unknown)], u16 name length, name bytes, [version 4:
+// u16 GUID length, GUID bytes (empty: the GUID is the base name)]; finally a u64 FNV-1a
+// checksum of everything before it.
 // Versions: 1 had no first recent uid; it is read as "everything with a UID is claimed" (first
 // recent uid = next uid), so upgrading does not make old mail recent. Version 2 is written from
 // then on. Version 3 adds when cur/ was last listed (see MaildirFolder's sync: whether the
 // recorded stamp of cur/ still owes a verifying listing; a version-2 index is read with 0
 // there, so one listing of cur/ once the directory has settled), and comes with the change log
 // `mailroom-index.log` (FolderIndexLog): the index is this file plus the log's transactions.
-// A file of an older version is rewritten as version 3 at the next write. Any other version
+// Version 4 adds two per-message values (see IndexRecord): the save date (RFC 8514 SAVEDATE:
+// when the message got its UID in this folder) and the message GUID (RFC 8474 EMAILID, as
+// Dovecot's maildir GUID: the `G` extension of the message's dovecot-uidlist record, else its
+// base name). Records read from a version-3 file have save date 0 (unknown: FETCH SAVEDATE is
+// NIL, as RFC 8514 §4 allows) and the base name as GUID, which is what they had.
+// A file of an older version is rewritten as version 4 at the next write. Any other version
 // is damage (rebuilt). XXX: a Mailroom older than the version written reads the index as
 // damaged and rebuilds it (MODSEQ values restart, nothing else is lost), so do not run old and
 // new binaries on one tree at once.
@@ -45,6 +52,16 @@ struct IndexRecord: Sendable, Equatable {
     var internalDate: Int64
     /// The full current file name, info part included.
     var fileName: String
+    /// RFC 8514 save date: when the message got its UID in this folder (APPEND, COPY, MOVE, or
+    /// the sync that found a delivered file), seconds since 1970; 0 when unknown (a record from
+    /// an index before version 4, or one rebuilt from the files).
+    var saveDate: Int64 = 0
+    /// The message GUID when it is not the base name (a copy keeps its source's GUID, written
+    /// as the `G` extension of its dovecot-uidlist record, as Dovecot does); empty otherwise.
+    var storedGUID: String = ""
+
+    /// The message GUID (Dovecot's maildir GUID): stable for the message and kept by COPY/MOVE.
+    var guid: String { storedGUID.isEmpty ? String(baseName) : storedGUID }
 
     /// The name up to ':' — the key in dovecot-uidlist.
     var baseName: Substring {
@@ -56,7 +73,7 @@ struct IndexRecord: Sendable, Equatable {
 struct FolderIndexFile: Sendable, Equatable {
     static let magic: [UInt8] = Array("MRIX".utf8)
     /// The version written; `decode` also reads `oldestReadableVersion` and up.
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
     static let oldestReadableVersion: UInt32 = 1
     static let fileName = "mailroom-index"
 
@@ -74,14 +91,17 @@ struct FolderIndexFile: Sendable, Equatable {
     var lastTmpCleanup: Int64 = 0
     var records: [IndexRecord] = []
 
-    func encoded() -> [UInt8] {
+    /// The file's bytes. `version` 3 (the same header, records without save date and GUID) is
+    /// for tests of reading older files; Mailroom writes `Self.version`.
+    func encoded(version: UInt32 = version) -> [UInt8] {
+        precondition(version == Self.version || version == 3, "only versions 3 and \(Self.version) are written")
         var out: [UInt8] = []
-        out.reserveCapacity(200 + records.reduce(0) { $0 + 38 + $1.fileName.utf8.count })
+        out.reserveCapacity(200 + records.reduce(0) { $0 + 48 + $1.fileName.utf8.count + $1.storedGUID.utf8.count })
         out += Self.magic
-        out.appendLE(Self.version)
+        out.appendLE(version)
         encodeHeader(into: &out)
         out.appendLE(UInt32(records.count))
-        for r in records { r.encode(into: &out) }
+        for r in records { r.encode(into: &out, version: version) }
         out.appendLE(fnv1a(out[...]))
         return out
     }
@@ -143,7 +163,7 @@ struct FolderIndexFile: Sendable, Equatable {
         index.records.reserveCapacity(Int(count))
         var lastUID: UInt32 = 0
         for _ in 0..<count {
-            guard let record = IndexRecord.decode(&reader), record.uid > lastUID else { return nil }
+            guard let record = IndexRecord.decode(&reader, version: fileVersion), record.uid > lastUID else { return nil }
             index.records.append(record)
             lastUID = record.uid
         }
@@ -167,7 +187,8 @@ struct FolderIndexFile: Sendable, Equatable {
 }
 
 extension IndexRecord {
-    func encode(into out: inout [UInt8]) {
+    /// In the layout of index `version` (3 or 4; the log's records use the base's layout).
+    func encode(into out: inout [UInt8], version: UInt32) {
         out.appendLE(uid)
         out.append(flags.rawValue)
         out.appendLE(keywordBits)
@@ -175,23 +196,41 @@ extension IndexRecord {
         out.appendLE(modSeq)
         out.appendLE(UInt64(bitPattern: size))
         out.appendLE(UInt64(bitPattern: internalDate))
-        // (A file name is at most 255 octets: NAME_MAX.)
-        let name = fileName.utf8
-        if name.count <= Int(UInt16.max) {
-            out.appendLE(UInt16(name.count))
-            out.append(contentsOf: name)
+        if version >= 4 { out.appendLE(UInt64(bitPattern: saveDate)) }
+        Self.encodeString(fileName, into: &out)
+        if version >= 4 { Self.encodeString(storedGUID, into: &out) }
+    }
+
+    /// u16 length and the octets (a file name is at most 255 octets: NAME_MAX; a GUID from
+    /// dovecot-uidlist is cut at 65,535).
+    private static func encodeString(_ string: String, into out: inout [UInt8]) {
+        let bytes = string.utf8
+        if bytes.count <= Int(UInt16.max) {
+            out.appendLE(UInt16(bytes.count))
+            out.append(contentsOf: bytes)
         } else {
             out.appendLE(UInt16.max)
-            out.append(contentsOf: Array(name.prefix(Int(UInt16.max))))
+            out.append(contentsOf: Array(bytes.prefix(Int(UInt16.max))))
         }
     }
 
-    static func decode(_ reader: inout ByteReader) -> IndexRecord? {
+    static func decode(_ reader: inout ByteReader, version: UInt32) -> IndexRecord? {
         guard let uid = reader.u32(), let flags = reader.u8(), let kw = reader.u32(), let loc = reader.u8(),
-              let modSeq = reader.u64(), let size = reader.u64(), let date = reader.u64(), let length = reader.u16(),
-              let name = reader.string(Int(length)) else { return nil }
+              let modSeq = reader.u64(), let size = reader.u64(), let date = reader.u64() else { return nil }
+        var saveDate: UInt64 = 0
+        if version >= 4 {
+            guard let saved = reader.u64() else { return nil }
+            saveDate = saved
+        }
+        guard let length = reader.u16(), let name = reader.string(Int(length)) else { return nil }
+        var guid = ""
+        if version >= 4 {
+            guard let guidLength = reader.u16(), let stored = reader.string(Int(guidLength)) else { return nil }
+            guid = stored
+        }
         return IndexRecord(uid: uid, flags: SystemFlags(rawValue: flags), keywordBits: kw, inCur: loc == 1, modSeq: modSeq,
-                           size: Int64(bitPattern: size), internalDate: Int64(bitPattern: date), fileName: name)
+                           size: Int64(bitPattern: size), internalDate: Int64(bitPattern: date), fileName: name,
+                           saveDate: Int64(bitPattern: saveDate), storedGUID: guid)
     }
 }
 

@@ -68,14 +68,24 @@ public struct MessageInfo: Sendable, Equatable {
     public var internalDate: Int64
     /// CONDSTORE mod-sequence of the last change to this message (RFC 7162 §3.1.1).
     public var modSeq: UInt64
+    /// The save date (RFC 8514): when the message was saved into this folder (APPEND, COPY,
+    /// MOVE, delivery), seconds since 1970; nil when the backend does not know it.
+    public var saveDate: Int64?
+    /// The message's GUID: the same for the life of the message and kept by COPY and MOVE
+    /// (RFC 8474 §5.1 EMAILID is made from it); unique among the user's messages otherwise.
+    /// Maildir: Dovecot's maildir GUID (the dovecot-uidlist record's `G`, else the base name).
+    public var guid: String
 
-    public init(uid: UInt32, flags: SystemFlags, keywords: [String], size: Int64, internalDate: Int64, modSeq: UInt64) {
+    public init(uid: UInt32, flags: SystemFlags, keywords: [String], size: Int64, internalDate: Int64, modSeq: UInt64,
+                saveDate: Int64? = nil, guid: String = "") {
         self.uid = uid
         self.flags = flags
         self.keywords = keywords
         self.size = size
         self.internalDate = internalDate
         self.modSeq = modSeq
+        self.saveDate = saveDate
+        self.guid = guid
     }
 }
 
@@ -266,6 +276,9 @@ public protocol MailStorage: Sendable {
     /// Every subscribed name, whether the folder exists or not (IMAP LSUB and
     /// LIST (SUBSCRIBED) show both; RFC 5258 §3.1 \NonExistent).
     func subscribedFolders() throws(StorageError) -> [FolderPath]
+    /// The folder's GUID (RFC 8474 MAILBOXID is made from it): the same for the folder's life,
+    /// through RENAME; a folder deleted and created again gets a new one.
+    func mailboxGUID(_ path: FolderPath) throws(StorageError) -> String
 
     // Messages
     /// Brings the folder up to date with the files (and other writers) and returns its state.

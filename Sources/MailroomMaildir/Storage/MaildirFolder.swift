@@ -70,6 +70,10 @@ final class MaildirFolder: @unchecked Sendable {
     private var logStamp = FileStamp.absent
     /// The end of the last whole transaction read or written; 0: no log for this base yet.
     private var logEnd = 0
+    /// The version of the log being read (an older one is read, never appended to).
+    private var logVersion = FolderIndexLog.version
+    /// The base file is of an older format version: the next write rewrites it (and drops the log).
+    private var baseOutdated = false
     private var keywords = DovecotKeywords()
     private var keywordsLoadedStamp: FileStamp? = nil
     /// UIDs whose files are gone, still to be dropped from dovecot-uidlist at its next rewrite.
@@ -82,6 +86,9 @@ final class MaildirFolder: @unchecked Sendable {
     /// rewrite.)
     static let uidListStaleRecordsPercentage = 25
     private var cache: FieldCache? = nil
+    /// The mailbox GUID of the dovecot-uidlist with this device and inode (a rewrite, which may
+    /// change the GUID, makes a new inode; an append keeps it).
+    private var cachedMailboxGUID: (device: UInt64, inode: UInt64, guid: String)? = nil
     /// Problems found while reading this folder (bad names, damaged files), for logs and tests.
     private var problemLog: [String] = []
     /// Directory listings made so far (tests check that a warm open makes none).
@@ -135,6 +142,51 @@ final class MaildirFolder: @unchecked Sendable {
                             unseen: snap.messages.count { !$0.flags.contains(.seen) },
                             recent: snap.recent.count, uidNext: snap.uidNext, uidValidity: snap.uidValidity,
                             highestModSeq: snap.highestModSeq, size: snap.messages.reduce(0) { $0 + $1.size })
+    }
+
+    /// The folder's mailbox GUID (RFC 8474 MAILBOXID): the `G` field of dovecot-uidlist's
+    /// header, 32 hex digits, where Dovecot keeps its mailbox GUID — so it moves with RENAME,
+    /// a folder deleted and created again gets a new one, and Dovecot and Mailroom agree on it.
+    /// A list without one (written by an older Mailroom) gets a random one, written under the
+    /// list's dot lock; a list replaced since (another UIDVALIDITY) is read again.
+    func mailboxGUID() throws(StorageError) -> String {
+        try locked { () throws(StorageError) -> String in
+            _ = try syncLocked()
+            let stamp = (try? FileSystem.stamp(uidListPath)) ?? .absent
+            if let cached = cachedMailboxGUID, cached.device == stamp.device, cached.inode == stamp.inode {
+                return cached.guid
+            }
+            if let guid = readList()?.mailboxGUID {
+                cachedMailboxGUID = (stamp.device, stamp.inode, guid)
+                return guid
+            }
+            let lock = try DotLock(for: uidListPath, staleSeconds: options.uidListLockStaleSeconds)
+            guard var list = readList() else {
+                lock.release()
+                throw .io("\(uidListPath): unreadable, no mailbox GUID")
+            }
+            if let guid = list.mailboxGUID {
+                lock.release()
+                return guid
+            }
+            let guid = Self.newMailboxGUID()
+            list.mailboxGUID = guid
+            let written = try lock.replace(with: Array(list.serialized.utf8))
+            // Our own rewrite with the same records: the index stays in step with it.
+            if index?.uidListStamp == stamp { index?.uidListStamp = written }
+            try writeIndexLocked()
+            cachedMailboxGUID = (written.device, written.inode, guid)
+            return guid
+        }
+    }
+
+    /// 128 random bits in hex, as Dovecot's mailbox GUIDs are written.
+    static func newMailboxGUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 
     /// The path the index knows for `uid`, without touching the disk.
@@ -195,7 +247,8 @@ final class MaildirFolder: @unchecked Sendable {
             var st = stat()
             let date: Int64 = stat(curPath, &st) == 0 ? Int64(st.st_mtim.tv_sec) : Int64(time(nil))
             let size = name.virtualSize ?? Self.virtualSize(path: curPath, fallback: Int64(st.st_size))
-            let uids = try assignUIDs([(fileName, true, flags, lettersBits(letters), size, date)])
+            let uids = try assignUIDs([Arrival(fileName: fileName, inCur: true, flags: flags, keywordBits: lettersBits(letters),
+                                               size: size, internalDate: date, saveDate: Int64(time(nil)))])
             carryCurStamp(before: before)
             try writeIndexLocked()
             return AppendResult(uidValidity: index?.uidValidity ?? 0, uid: uids[0])
@@ -204,10 +257,12 @@ final class MaildirFolder: @unchecked Sendable {
 
     /// Moves files from this folder's tmp/ (already linked or written) into cur/ as new
     /// messages; used by copy. Returns UIDs in the given order.
-    func commitCopies(_ items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64)]) throws(StorageError) -> (uidValidity: UInt32, uids: [UInt32]) {
+    /// `guid`: the source message's GUID, which the copy keeps (RFC 8474 EMAILID).
+    func commitCopies(_ items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64, guid: String)]) throws(StorageError) -> (uidValidity: UInt32, uids: [UInt32]) {
         try locked { () throws(StorageError) -> (uidValidity: UInt32, uids: [UInt32]) in
             _ = try syncLocked()
-            var entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)] = []
+            var entries: [Arrival] = []
+            let now = Int64(time(nil))
             let before = curStampNow()
             for item in items {
                 let letters = try keywordLetters(for: item.keywords, create: true)
@@ -220,7 +275,9 @@ final class MaildirFolder: @unchecked Sendable {
                     for rest in items { unlink("\(directory)/tmp/\(rest.tmpName)") }
                     throw Self.error(code, "rename into \(directory)/cur")
                 }
-                entries.append((fileName, true, item.flags, lettersBits(letters), item.size, item.date))
+                entries.append(Arrival(fileName: fileName, inCur: true, flags: item.flags, keywordBits: lettersBits(letters),
+                                       size: item.size, internalDate: item.date, saveDate: now,
+                                       guid: item.guid == String(parsed.base) ? "" : item.guid))
             }
             try Self.syncDirectory("\(directory)/cur")
             let uids = try assignUIDs(entries)
@@ -474,6 +531,13 @@ final class MaildirFolder: @unchecked Sendable {
                 for r in list.records { map[r.fileName] = r.uid }
                 return map
             }()
+            // Message GUIDs the list records (Dovecot's `G` extension: copies that keep their source's).
+            let listedGUIDs: [UInt32: String] = {
+                guard let list else { return [:] }
+                var map: [UInt32: String] = [:]
+                for r in list.records { if let g = r.extensions.first(where: { $0.key == "G" }) { map[r.uid] = g.value } }
+                return map
+            }()
 
             // 3. The directories: new/ before cur/, so a file moving from new/ to cur/ meanwhile
             // is seen in one of them. A known file seen in neither is looked for once more with a
@@ -524,7 +588,9 @@ final class MaildirFolder: @unchecked Sendable {
             let known = Set(state.records.map(\.uid))
             for (base, file) in found {
                 if let uid = listed[base], !known.contains(uid), !dropped.contains(uid) {
-                    adopted.append(makeRecord(uid: uid, fileName: file.name, inCur: file.inCur, modSeq: state.highestModSeq + 1))
+                    var record = makeRecord(uid: uid, fileName: file.name, inCur: file.inCur, modSeq: state.highestModSeq + 1)
+                    record.storedGUID = listedGUIDs[uid] ?? ""
+                    adopted.append(record)
                 } else {
                     unknown.append((file.name, file.inCur))
                 }
@@ -550,8 +616,10 @@ final class MaildirFolder: @unchecked Sendable {
                         for r in stale {
                             if let file = again[r.fileName] {
                                 changedUIDs.insert(r.uid)
-                                state.records.append(makeRecord(uid: r.uid, fileName: file.name, inCur: file.inCur,
-                                                                modSeq: state.highestModSeq + 1))
+                                var record = makeRecord(uid: r.uid, fileName: file.name, inCur: file.inCur,
+                                                        modSeq: state.highestModSeq + 1)
+                                record.storedGUID = listedGUIDs[r.uid] ?? ""
+                                state.records.append(record)
                                 unknown.removeAll { $0.0 == file.name }
                             } else {
                                 dropped.insert(r.uid)
@@ -571,9 +639,12 @@ final class MaildirFolder: @unchecked Sendable {
                 // By name (the time of arrival). When rebuilding, files in cur/ first, so the
                 // \Recent guess below can be one boundary: cur/ claimed, new/ not.
                 let sorted = unknown.sorted { rebuilt && $0.1 != $1.1 ? $0.1 : $0.0 < $1.0 }
-                let entries = sorted.map { file -> (String, Bool, SystemFlags, UInt32, Int64, Int64) in
-                    let r = makeRecord(uid: 0, fileName: file.0, inCur: file.1, modSeq: 0)
-                    return (file.0, file.1, r.flags, r.keywordBits, r.size, r.internalDate)
+                // The save date of a file found here is when it arrived: its ctime (the rename into
+                // new/ or cur/ sets it), exact for a delivery.
+                let entries = sorted.map { file -> Arrival in
+                    let r = makeRecord(uid: 0, fileName: file.0, inCur: file.1, modSeq: 0, arrived: true)
+                    return Arrival(fileName: file.0, inCur: file.1, flags: r.flags, keywordBits: r.keywordBits, size: r.size,
+                                   internalDate: r.internalDate, saveDate: r.saveDate)
                 }
                 _ = try assignUIDs(entries)
             }
@@ -665,9 +736,32 @@ final class MaildirFolder: @unchecked Sendable {
         }
     }
 
+    /// A file that is to get its UID: what its index record starts with.
+    struct Arrival {
+        var fileName: String
+        var inCur: Bool
+        var flags: SystemFlags
+        var keywordBits: UInt32
+        var size: Int64
+        var internalDate: Int64
+        /// RFC 8514 SAVEDATE (s; 0 unknown).
+        var saveDate: Int64
+        /// The message GUID when it is not the base name (a copy's source GUID); written as the
+        /// `G` extension of the dovecot-uidlist record.
+        var guid: String = ""
+
+        var baseName: String { fileName.utf8.firstIndex(of: 0x3A).map { String(fileName[..<$0]) } ?? fileName }
+        var uidListExtensions: [DovecotUIDList.Record.Extension] { guid.isEmpty ? [] : [.init(key: "G", value: guid)] }
+
+        func record(uid: UInt32, modSeq: UInt64) -> IndexRecord {
+            IndexRecord(uid: uid, flags: flags, keywordBits: keywordBits, inCur: inCur, modSeq: modSeq, size: size,
+                        internalDate: internalDate, fileName: fileName, saveDate: saveDate, storedGUID: guid)
+        }
+    }
+
     /// Assigns UIDs to new files under the dot lock and rewrites dovecot-uidlist; adds them to
-    /// the index. Entries: (file name, in cur/, flags, keyword bits, size, internal date).
-    private func assignUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)]) throws(StorageError) -> [UInt32] {
+    /// the index.
+    private func assignUIDs(_ entries: [Arrival]) throws(StorageError) -> [UInt32] {
         guard index != nil else { return [] }
         let lock = try DotLock(for: uidListPath, staleSeconds: options.uidListLockStaleSeconds)
         if let assigned = try appendUIDs(entries, lock: lock) { return assigned }
@@ -690,20 +784,20 @@ final class MaildirFolder: @unchecked Sendable {
         list.nextUID = max(list.nextUID, state.nextUID, (list.records.map(\.uid).max() ?? 0) + 1)
         var assigned: [UInt32] = []
         state.highestModSeq += 1
+        if list.mailboxGUID == nil { list.mailboxGUID = Self.newMailboxGUID() }
         for entry in entries {
-            let base = entry.0.utf8.firstIndex(of: 0x3A).map { String(entry.0[..<$0]) } ?? entry.0
+            let base = entry.baseName
             let uid: UInt32
             if let existing = byName[base], !known.contains(existing) {
                 uid = existing
             } else {
                 uid = list.nextUID
-                list.records.append(.init(uid: uid, fileName: base))
+                list.records.append(.init(uid: uid, extensions: entry.uidListExtensions, fileName: base))
                 list.nextUID += 1
                 byName[base] = uid
             }
             assigned.append(uid)
-            state.records.append(IndexRecord(uid: uid, flags: entry.2, keywordBits: entry.3, inCur: entry.1,
-                                             modSeq: state.highestModSeq, size: entry.4, internalDate: entry.5, fileName: entry.0))
+            state.records.append(entry.record(uid: uid, modSeq: state.highestModSeq))
         }
         // … minus the records of files known to be gone. Records with UIDs we never had stay:
         // another program may have just delivered them.
@@ -726,8 +820,7 @@ final class MaildirFolder: @unchecked Sendable {
     /// replaces) and not too much needs dropping, the new records are appended to it under the lock
     /// (the header's N is left; readers take max(N, last UID + 1)). Records of expunged
     /// messages stay in the list below `uidListStaleRecordsPercentage`. Nil: rewrite the list.
-    private func appendUIDs(_ entries: [(String, Bool, SystemFlags, UInt32, Int64, Int64)],
-                            lock: DotLock) throws(StorageError) -> [UInt32]? {
+    private func appendUIDs(_ entries: [Arrival], lock: DotLock) throws(StorageError) -> [UInt32]? {
         guard !entries.isEmpty, let recorded = index?.uidListStamp, recorded != .absent,
               dropped.count * 100 < (dropped.count + (index?.records.count ?? 0)) * Self.uidListStaleRecordsPercentage,
               (try? FileSystem.stamp(uidListPath)) == recorded, var nextUID = index?.nextUID,
@@ -735,10 +828,10 @@ final class MaildirFolder: @unchecked Sendable {
         var lines = ""
         var added: [IndexRecord] = []
         for entry in entries {
-            let base = entry.0.utf8.firstIndex(of: 0x3A).map { String(entry.0[..<$0]) } ?? entry.0
-            lines += "\(nextUID) :\(base)\n"
-            added.append(IndexRecord(uid: nextUID, flags: entry.2, keywordBits: entry.3, inCur: entry.1,
-                                     modSeq: modSeq, size: entry.4, internalDate: entry.5, fileName: entry.0))
+            lines += "\(nextUID)"
+            for ext in entry.uidListExtensions { lines += " \(ext.key)\(ext.value)" }
+            lines += " :\(entry.baseName)\n"
+            added.append(entry.record(uid: nextUID, modSeq: modSeq))
             nextUID += 1
         }
         let stamp = try lock.append(Array(lines.utf8))
@@ -782,7 +875,8 @@ final class MaildirFolder: @unchecked Sendable {
         }
     }
 
-    private func makeRecord(uid: UInt32, fileName: String, inCur: Bool, modSeq: UInt64) -> IndexRecord {
+    /// `arrived`: the file gets its UID now, so its ctime is its save date (else unknown, 0).
+    private func makeRecord(uid: UInt32, fileName: String, inCur: Bool, modSeq: UInt64, arrived: Bool = false) -> IndexRecord {
         let parsed = try? MaildirFileName.parse(fileName)
         if parsed == nil { problemLog.append("\(directory): unusual file name '\(fileName)' (flags not read)") }
         let path = "\(directory)/\(inCur ? "cur" : "new")/\(fileName)"
@@ -791,7 +885,8 @@ final class MaildirFolder: @unchecked Sendable {
         let size = parsed?.virtualSize ?? (haveStat ? Self.virtualSize(path: path, fallback: Int64(st.st_size)) : 0)
         return IndexRecord(uid: uid, flags: parsed.map { Self.systemFlags($0.flags) } ?? [],
                            keywordBits: parsed.map { lettersBits($0.keywordLetters) } ?? 0, inCur: inCur, modSeq: modSeq,
-                           size: size, internalDate: haveStat ? Int64(st.st_mtim.tv_sec) : 0, fileName: fileName)
+                           size: size, internalDate: haveStat ? Int64(st.st_mtim.tv_sec) : 0, fileName: fileName,
+                           saveDate: arrived ? (haveStat ? Int64(st.st_ctim.tv_sec) : Int64(time(nil))) : 0)
     }
 
     /// RFC822.SIZE of a file without W=: read it and count bare LFs.
@@ -842,10 +937,12 @@ final class MaildirFolder: @unchecked Sendable {
             baseChecksum = FolderIndexFile.checksum(of: bytes) ?? 0
             baseSize = bytes.count
             // A base of an older version is rewritten in the current one at the next write.
-            markWritten(full: FolderIndexFile.fileVersion(of: bytes) != FolderIndexFile.version)
+            baseOutdated = FolderIndexFile.fileVersion(of: bytes) != FolderIndexFile.version
+            markWritten(full: baseOutdated)
         } else {
             if onDisk != .absent { problemLog.append("\(indexPath): damaged, rebuilt from the files") }
             index = nil
+            baseOutdated = false
             markWritten(full: true)
         }
         indexStamp = onDisk
@@ -868,15 +965,16 @@ final class MaildirFolder: @unchecked Sendable {
         if logEnd == 0 {
             // A log written for another base (a crash between a base rewrite and the log's
             // removal) is ignored, and replaced at the next write.
-            guard bytes.count >= FolderIndexLog.headerBytes,
-                  Array(bytes[0..<FolderIndexLog.headerBytes]) == FolderIndexLog.header(baseChecksum: baseChecksum) else { return true }
+            guard let version = FolderIndexLog.version(ofHeader: bytes[...], baseChecksum: baseChecksum) else { return true }
+            logVersion = version
             logEnd = FolderIndexLog.headerBytes
             added = bytes[FolderIndexLog.headerBytes...]
         }
         index = nil   // (`state` alone holds the records: applied in place)
-        logEnd += FolderIndexLog.apply(added, to: &state)
+        logEnd += FolderIndexLog.apply(added, to: &state, logVersion: logVersion)
         index = state
-        markWritten(full: false)
+        // (A log of an older version goes with an older base: both are rewritten at the next write.)
+        markWritten(full: baseOutdated || logVersion != FolderIndexLog.version)
         return true
     }
 
@@ -917,6 +1015,8 @@ final class MaildirFolder: @unchecked Sendable {
             unlink(indexLogPath)
             logStamp = .absent
             logEnd = 0
+            logVersion = FolderIndexLog.version
+            baseOutdated = false
             markWritten(full: false)
         } catch {
             // The index is a cache: failing to write it costs speed, not mail. What is in memory
@@ -936,7 +1036,10 @@ final class MaildirFolder: @unchecked Sendable {
         guard fd >= 0 else { throw FileSystemError(operation: "open", path: indexLogPath, code: errno) }
         defer { close(fd) }
         var bytes = transaction
-        if logEnd == 0 { bytes = FolderIndexLog.header(baseChecksum: baseChecksum) + transaction }
+        if logEnd == 0 {
+            bytes = FolderIndexLog.header(baseChecksum: baseChecksum) + transaction
+            logVersion = FolderIndexLog.version
+        }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FileSystemError(operation: "fstat", path: indexLogPath, code: errno) }
         if Int(st.st_size) != logEnd, ftruncate(fd, off_t(logEnd)) != 0 {
@@ -999,7 +1102,8 @@ final class MaildirFolder: @unchecked Sendable {
 
     private func info(for r: IndexRecord) -> MessageInfo {
         MessageInfo(uid: r.uid, flags: r.flags, keywords: keywordNames(r.keywordBits), size: r.size,
-                    internalDate: r.internalDate, modSeq: r.modSeq)
+                    internalDate: r.internalDate, modSeq: r.modSeq, saveDate: r.saveDate == 0 ? nil : r.saveDate,
+                    guid: r.guid)
     }
 
     // MARK: Keywords

@@ -271,6 +271,11 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         unlink(quotaFile.path)
     }
 
+    /// dovecot-uidlist's `G` header field (MaildirFolder.mailboxGUID).
+    public func mailboxGUID(_ path: FolderPath) throws(StorageError) -> String {
+        try folder(path).mailboxGUID()
+    }
+
     public func setSubscribed(_ path: FolderPath, _ subscribed: Bool) throws(StorageError) {
         _ = try directory(for: path)   // validates the name
         var subs = readSubscriptions()
@@ -407,7 +412,7 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         if !records.isEmpty { try quota.check(addingBytes: bytes, addingMessages: Int64(records.count)) }
         // Link each file into the destination's tmp/ (no lock held on either folder), then
         // commit them all under the destination's lock.
-        var items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64)] = []
+        var items: [(tmpName: String, finalName: String, flags: SystemFlags, keywords: [String], size: Int64, date: Int64, guid: String)] = []
         var sources: [UInt32] = []
         var fileBytes: Int64 = 0
         for ((info, file), parsedName) in zip(records, names) {
@@ -442,7 +447,7 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
                 }
             }
             fileBytes += sourceName.size ?? info.size
-            items.append((base, finalName, info.flags, info.keywords, info.size, info.internalDate))
+            items.append((base, finalName, info.flags, info.keywords, info.size, info.internalDate, info.guid))
             sources.append(info.uid)
         }
         if items.isEmpty {

@@ -20,6 +20,8 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
         var cache: [UInt32: [String: [UInt8]]] = [:]
         /// IMAP \Recent as MaildirStorage keeps it: UIDs from here up are not claimed yet.
         var firstRecentUID: UInt32 = 1
+        /// RFC 8474 MAILBOXID's source: random, kept through RENAME.
+        var guid: String = MaildirFolder.newMailboxGUID()
 
         /// The unclaimed messages' UIDs.
         var recent: Set<UInt32> { Set(messages.lazy.map(\.info.uid).filter { $0 >= firstRecentUID }) }
@@ -137,6 +139,13 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
         }
     }
 
+    public func mailboxGUID(_ path: FolderPath) throws(StorageError) -> String {
+        try locked { () throws(StorageError) -> String in
+            guard let folder = folders[path] else { throw .folderNotFound(path) }
+            return folder.guid
+        }
+    }
+
     public func setSubscribed(_ path: FolderPath, _ subscribed: Bool) throws(StorageError) {
         try validate(path)
         lock.withLock {
@@ -213,12 +222,16 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
     }
 
     @discardableResult
-    private static func add(_ message: [UInt8], flags: SystemFlags, keywords: [String], date: Int64, to folder: inout Folder) -> UInt32 {
+    /// `guid`: the source's when copying (kept, as MaildirStorage keeps it), else a new one.
+    private static func add(_ message: [UInt8], flags: SystemFlags, keywords: [String], date: Int64, guid: String? = nil,
+                            to folder: inout Folder) -> UInt32 {
         let uid = folder.uidNext
         folder.uidNext += 1
         folder.highestModSeq += 1
+        let now = FileSystem.nowNanoseconds() / 1_000_000_000
         folder.messages.append(Message(info: MessageInfo(uid: uid, flags: flags, keywords: keywords, size: MaildirDelivery.rfc822Size(message),
-                                                         internalDate: date, modSeq: folder.highestModSeq), bytes: message))
+                                                         internalDate: date, modSeq: folder.highestModSeq, saveDate: now,
+                                                         guid: guid ?? MaildirFolder.newMailboxGUID()), bytes: message))
         return uid
     }
 
@@ -273,7 +286,8 @@ public final class MemoryStorage: MailStorage, @unchecked Sendable {
             var mapping: [(source: UInt32, destination: UInt32)] = []
             for m in sources {
                 let names = try Self.normalize(m.info.keywords, into: &folder)
-                mapping.append((m.info.uid, Self.add(m.bytes, flags: m.info.flags, keywords: names, date: m.info.internalDate, to: &folder)))
+                mapping.append((m.info.uid, Self.add(m.bytes, flags: m.info.flags, keywords: names, date: m.info.internalDate,
+                                                     guid: m.info.guid, to: &folder)))
             }
             return CopyResult(uidValidity: folder.uidValidity, mapping: mapping)
         }

@@ -154,6 +154,9 @@ final class IMAPServices: Sendable {
             options.maxSearchUpdateContexts = configuration.imap.maxSearchContexts
             if let limit = user.maxMessageBytes { options.maxAppendBytes = min(options.maxAppendBytes, Int(clamping: limit)) }
             options.urlAuth = URLAuthAccount(user: user.address, serverNames: [hostName], keys: MaildirURLAuthKeys(root: storage.root))
+            options.metadata = MaildirMetadataStore(root: storage.root)
+            options.metadataLimits = MetadataLimits(maxValueBytes: configuration.imap.metadataMaxValueBytes,
+                                                    maxEntriesPerMailbox: configuration.imap.metadataMaxEntries)
             return IMAPMailboxEngine(storage: storage, options: options)
         } catch {
             logger.error("cannot open mail", metadata: ["user": "\(user.address)", "error": "\(error)"])

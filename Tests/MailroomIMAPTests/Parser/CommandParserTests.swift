@@ -69,7 +69,7 @@ struct CommandParserTests {
         ("A002 LSUB \"#news.\" \"comp.mail.*\"", .lsub(reference: MailboxName("#news."), pattern: F.bytes("comp.mail.*"))),
         ("A001 NAMESPACE", .namespace),
         ("A042 STATUS blurdybloop (UIDNEXT MESSAGES)", .status(MailboxName("blurdybloop"), [.uidNext, .messages])),
-        ("a STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ SIZE DELETED DELETED-STORAGE)",
+        ("a STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ SIZE DELETED DELETED-STORAGE MAILBOXID)",
          .status(.inbox, StatusAttribute.allCases)),
         ("a IDLE", .idle),
         // Selected

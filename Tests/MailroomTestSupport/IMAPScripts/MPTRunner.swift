@@ -67,6 +67,11 @@
 //   9. Last, the whole line is compared case-insensitively, as imaptest compares everything
 //      (RFC 9051 §9 note 3 makes the protocol's own words case-insensitive; MIME types and
 //      parameters are too, RFC 2045 §5.1) — so `"7bit"` matches `"7BIT"`.
+//  10. A string is a quoted string or a literal (RFC 9051 §4.3): James writes METADATA values
+//      quoted whatever they hold, line breaks included (`"My new comment across` / `two
+//      lines."`, which is not IMAP), where a server must send a literal. A `* METADATA`
+//      response ending in a literal is read whole and its literals are shown as James shows
+//      them (quoted, line breaks kept).
 // Anything else (other texts James chose, such as the exact BODYSTRUCTURE or the contents of
 // an error) is compared as written.
 
@@ -371,6 +376,10 @@ final class MPTExecution {
             let text = try client.readLine()
             // Rule 3 across literals: a FETCH response read from the wire whose last literal is
             // followed by more items is read whole and given back with those items first.
+            if fresh, let lines = try MPTMatcher.metadataLiteralsQuoted(text, client: client) {
+                for l in lines.dropFirst().reversed() { client.unread(l) }
+                return lines[0]
+            }
             guard fresh, MPTMatcher.isFetchEndingInLiteral(text) else { return text }
             var segments = [text]
             var last = text
@@ -576,6 +585,24 @@ enum MPTMatcher {
         var whole = parts[0]
         for k in stride(from: 1, to: parts.count, by: 2) {
             whole += "\r\n" + parts[k] + parts[k + 1]
+        }
+        return Latin1.lines(whole).map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+    }
+
+    /// Rule 10: a `* METADATA` response ending in a literal, read whole, with each literal
+    /// written as a quoted string (line breaks kept, as James writes them) and split into lines
+    /// again; nil for other lines.
+    static func metadataLiteralsQuoted(_ line: String, client: IMAPLineClient) throws -> [String]? {
+        guard line.uppercased().hasPrefix("* METADATA "), var size = IMAPLineClient.trailingLiteralSize(line) else { return nil }
+        var whole = line
+        while true {
+            let data = try client.readBytes(size)
+            let next = try client.readLine()
+            var head = whole[..<whole.lastIndex(of: "{")!]
+            if head.hasSuffix("~") { head = head.dropLast() }   // literal8
+            whole = String(head) + "\"" + data + "\"" + next
+            guard let more = IMAPLineClient.trailingLiteralSize(next) else { break }
+            size = more
         }
         return Latin1.lines(whole).map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
     }
