@@ -445,6 +445,7 @@ final class MaildirFolder: @unchecked Sendable {
             logEnd = 0
             markWritten(full: true)
             keywordsLoadedStamp = nil
+            messagesMade = nil
             cache = nil
         }
     }
@@ -1097,7 +1098,42 @@ final class MaildirFolder: @unchecked Sendable {
     private func makeSnapshot(recent: Set<UInt32>) -> FolderSnapshot {
         let state = index ?? FolderIndexFile()
         return FolderSnapshot(uidValidity: state.uidValidity, uidNext: state.nextUID, highestModSeq: state.highestModSeq,
-                              messages: state.records.map(info(for:)), recent: recent)
+                              messages: messages(of: state.records), recent: recent)
+    }
+
+    /// What a record shows of itself in a MessageInfo that can change for its UID (size, dates
+    /// and GUID are fixed when the UID is given; keyword names also depend on dovecot-keywords).
+    private struct RecordKey: Equatable {
+        var uid: UInt32
+        var flags: SystemFlags
+        var keywordBits: UInt32
+        var modSeq: UInt64
+        var saveDate: Int64
+    }
+
+    /// The last list of MessageInfo handed out, with the records and keyword file it was made
+    /// from: a snapshot follows every change by anyone, and making a thousand MessageInfo (GUID
+    /// strings, keyword names) costs far more than comparing the records and reusing those of
+    /// unchanged ones (both lists are in UID order).
+    private var messagesMade: (keys: [RecordKey], keywords: FileStamp?, messages: [MessageInfo])?
+
+    private func messages(of records: [IndexRecord]) -> [MessageInfo] {
+        let keys = records.map { RecordKey(uid: $0.uid, flags: $0.flags, keywordBits: $0.keywordBits, modSeq: $0.modSeq, saveDate: $0.saveDate) }
+        var messages: [MessageInfo]
+        if let made = messagesMade, made.keywords == keywordsLoadedStamp {
+            if made.keys == keys { return made.messages }
+            messages = []
+            messages.reserveCapacity(records.count)
+            var j = 0
+            for (i, record) in records.enumerated() {
+                while j < made.keys.count, made.keys[j].uid < keys[i].uid { j += 1 }
+                messages.append(j < made.keys.count && made.keys[j] == keys[i] ? made.messages[j] : info(for: record))
+            }
+        } else {
+            messages = records.map(info(for:))
+        }
+        messagesMade = (keys, keywordsLoadedStamp, messages)
+        return messages
     }
 
     private func info(for r: IndexRecord) -> MessageInfo {
