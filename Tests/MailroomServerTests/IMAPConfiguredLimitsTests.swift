@@ -10,13 +10,10 @@ import Testing
 @testable import MailroomServer
 
 @Suite struct IMAPConfiguredLimitsTests {
-    @Test("the configured number of kept searches is honoured; one more gets NO [NOUPDATE]")
-    func configuredLimit() async throws {
-        let server = try await ServerHarness.start { $0.imap.maxSearchContexts = 2 }
-        defer { Task { await server.stop() } }
-        _ = try server.putMessages("user@example.com", [Array("Subject: one\r\n\r\nbody\r\n".utf8)])
-        let port = server.imapPort
-        let lines = try await offPool { () -> [String] in
+    /// Logs in and runs `commands` (tagged t1, t2, … after a SELECT's own tag), returning every
+    /// line the server sent.
+    static func session(port: Int, _ commands: [String]) async throws -> [String] {
+        try await offPool { () -> [String] in
             let client = try IMAPLineClient(port: port, timeout: 30)
             defer { client.close() }
             var seen: [String] = []
@@ -30,13 +27,25 @@ import Testing
             }
             _ = try client.readLine()
             try run("a", "LOGIN user@example.com \(ServerHarness.password)")
-            try run("b", "SELECT INBOX")
-            for tag in ["s1", "s2", "s3"] { try run(tag, "SEARCH RETURN (UPDATE) ALL") }
+            var number = 0
+            for command in commands {
+                if command.hasPrefix("SELECT") { try run("s", command); continue }
+                number += 1
+                try run("t\(number)", command)
+            }
             return seen
         }
-        #expect(!lines.contains { $0.contains("NOUPDATE \"s1\"") || $0.contains("NOUPDATE \"s2\"") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("* NO [NOUPDATE \"s3\"]") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("s3 OK") }, "the search itself completes")
+    }
+
+    @Test("the configured number of kept searches is honoured; one more gets NO [NOUPDATE]")
+    func configuredLimit() async throws {
+        let server = try await ServerHarness.start { $0.imap.maxSearchContexts = 2 }
+        defer { Task { await server.stop() } }
+        _ = try server.putMessages("user@example.com", [Array("Subject: one\r\n\r\nbody\r\n".utf8)])
+        let lines = try await Self.session(port: server.imapPort, ["SELECT INBOX"] + Array(repeating: "SEARCH RETURN (UPDATE) ALL", count: 3))
+        #expect(!lines.contains { $0.contains("NOUPDATE \"t1\"") || $0.contains("NOUPDATE \"t2\"") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("* NO [NOUPDATE \"t3\"]") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("t3 OK") }, "the search itself completes")
     }
 
     @Test("METADATA limits come from imap.metadata_max_entries and imap.metadata_max_value_bytes")
@@ -46,29 +55,12 @@ import Testing
             $0.imap.metadataMaxValueBytes = 16
         }
         defer { Task { await server.stop() } }
-        let port = server.imapPort
-        let lines = try await offPool { () -> [String] in
-            let client = try IMAPLineClient(port: port, timeout: 30)
-            defer { client.close() }
-            var seen: [String] = []
-            func run(_ tag: String, _ command: String) throws {
-                try client.sendLine("\(tag) \(command)")
-                while true {
-                    let line = try client.readLine()
-                    seen.append(line)
-                    if line.hasPrefix("\(tag) ") { return }
-                }
-            }
-            _ = try client.readLine()
-            try run("a", "LOGIN user@example.com \(ServerHarness.password)")
-            try run("b", "SETMETADATA INBOX (/private/comment \"one\")")
-            try run("c", "SETMETADATA INBOX (/shared/comment \"two\")")
-            try run("d", "SETMETADATA INBOX (/private/vendor/x/y \"three\")")
-            try run("e", "SETMETADATA INBOX (/private/comment \"seventeen octets!\")")
-            return seen
-        }
-        #expect(lines.contains { $0.hasPrefix("c OK") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("d NO [METADATA TOOMANY]") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("e NO [METADATA MAXSIZE 16]") }, "\(lines)")
+        let lines = try await Self.session(port: server.imapPort, [
+            "SETMETADATA INBOX (/private/comment \"one\")", "SETMETADATA INBOX (/shared/comment \"two\")",
+            "SETMETADATA INBOX (/private/vendor/x/y \"three\")", "SETMETADATA INBOX (/private/comment \"seventeen octets!\")",
+        ])
+        #expect(lines.contains { $0.hasPrefix("t1 OK") } && lines.contains { $0.hasPrefix("t2 OK") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("t3 NO [METADATA TOOMANY]") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("t4 NO [METADATA MAXSIZE 16]") }, "\(lines)")
     }
 }

@@ -36,9 +36,7 @@ extension IMAPMailboxEngine {
                   emit: ([IMAPResponse]) -> Void) throws -> IMAPResponse {
         let path = try folder(name)
         guard try folderExists(path) else { return no(tag, .tryCreate, "Mailbox does not exist") }
-        let urlCount = messages.reduce(0) { count, message in
-            count + (message.catenate ?? []).filter { if case .url = $0 { true } else { false } }.count
-        }
+        let urlCount = messages.reduce(0) { $0 + Self.urlCount($1.catenate ?? []) }
         guard urlCount <= URLAuthLimits.urlsPerCommand else {
             return no(tag, .limit, "More than \(URLAuthLimits.urlsPerCommand) URLs in one APPEND")
         }
@@ -48,28 +46,49 @@ extension IMAPMailboxEngine {
                 assembled.append(message)
                 continue
             }
-            var data: [UInt8] = []
-            for part in parts {
-                switch part {
-                case .text(let text, _):
-                    data += text
-                case .url(let raw):
-                    do throws(URLFailure) {
-                        data += try catenateContent(raw, owners: owners)
-                    } catch {
-                        return no(tag, .badURL(String(decoding: raw, as: UTF8.self)), error.reason)
-                    }
-                }
-                guard data.count <= options.maxAppendBytes else {
-                    return no(tag, .tooBig, "Message is larger than the \(options.maxAppendBytes) octets allowed")
-                }
+            switch assemble(tag: tag, parts, owners: owners) {
+            case .refused(let answer): return answer
+            case .message(let data):
+                var built = message
+                built.data = data
+                built.catenate = nil
+                assembled.append(built)
             }
-            var built = message
-            built.data = data
-            built.catenate = nil
-            assembled.append(built)
         }
         return try append(tag: tag, name, assembled, emit: emit)
+    }
+
+    /// How many URL parts a CATENATE list has (URLAuthLimits.urlsPerCommand counts them).
+    static func urlCount(_ parts: [CatenatePart]) -> Int {
+        parts.filter { if case .url = $0 { true } else { false } }.count
+    }
+
+    enum Assembled {
+        case message([UInt8])
+        /// The NO that ends the command: a bad URL (BADURL) or a message over the size limit.
+        case refused(IMAPResponse)
+    }
+
+    /// The message a CATENATE list stands for (APPEND and REPLACE): its TEXT literals and the
+    /// content of its URLs, in order, stopping at the first bad URL or past maxAppendBytes.
+    func assemble(tag: String, _ parts: [CatenatePart], owners: [String: URLAuthOwnerMail]) -> Assembled {
+        var data: [UInt8] = []
+        for part in parts {
+            switch part {
+            case .text(let text, _):
+                data += text
+            case .url(let raw):
+                do throws(URLFailure) {
+                    data += try catenateContent(raw, owners: owners)
+                } catch {
+                    return .refused(no(tag, .badURL(String(decoding: raw, as: UTF8.self)), error.reason))
+                }
+            }
+            guard data.count <= options.maxAppendBytes else {
+                return .refused(no(tag, .tooBig, "Message is larger than the \(options.maxAppendBytes) octets allowed"))
+            }
+        }
+        return .message(data)
     }
 
     /// The octets a CATENATE URL part stands for.

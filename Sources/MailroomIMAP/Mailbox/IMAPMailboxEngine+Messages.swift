@@ -241,24 +241,13 @@ extension IMAPMailboxEngine {
         let path = try folder(name)
         var data = message.data
         if let parts = message.catenate {
-            data = []
-            let urls = parts.filter { if case .url = $0 { true } else { false } }.count
-            guard urls <= URLAuthLimits.urlsPerCommand else {
+            guard Self.urlCount(parts) <= URLAuthLimits.urlsPerCommand else {
                 return no(tag, .limit, "More than \(URLAuthLimits.urlsPerCommand) URLs in one REPLACE")
             }
             guard try folderExists(path) else { return no(tag, .tryCreate, "Mailbox does not exist") }
-            for part in parts {
-                switch part {
-                case .text(let text, _):
-                    data += text
-                case .url(let raw):
-                    do throws(URLFailure) {
-                        data += try catenateContent(raw, owners: owners)
-                    } catch {
-                        return no(tag, .badURL(String(decoding: raw, as: UTF8.self)), error.reason)
-                    }
-                }
-                guard data.count <= options.maxAppendBytes else { break }
+            switch assemble(tag: tag, parts, owners: owners) {
+            case .refused(let answer): return answer
+            case .message(let assembled): data = assembled
             }
         }
         guard data.count <= options.maxAppendBytes else {
