@@ -39,6 +39,8 @@ import NIOSSL
 final class IMAPServices: Sendable {
     let configuration: MailroomConfig
     let hostName: String
+    /// [hostName], made once: every session's URLAUTH account holds it (shared, not copied).
+    private let serverNames: [String]
     let store: any AccountStore
     let tls: NIOSSLContext?
     let blockingPool: NIOThreadPool
@@ -52,6 +54,7 @@ final class IMAPServices: Sendable {
     init(configuration: MailroomConfig, store: any AccountStore, tls: NIOSSLContext?, blockingPool: NIOThreadPool, logger: Logger) {
         self.configuration = configuration
         hostName = configuration.smtpHostName
+        serverNames = [configuration.smtpHostName]
         self.store = store
         self.tls = tls
         self.blockingPool = blockingPool
@@ -153,7 +156,7 @@ final class IMAPServices: Sendable {
             options.maxAppendBytes = configuration.imap.maxAppendBytes
             options.maxSearchUpdateContexts = configuration.imap.maxSearchContexts
             if let limit = user.maxMessageBytes { options.maxAppendBytes = min(options.maxAppendBytes, Int(clamping: limit)) }
-            options.urlAuth = URLAuthAccount(user: user.address, serverNames: [hostName], keys: MaildirURLAuthKeys(root: storage.root))
+            options.urlAuth = URLAuthAccount(user: user.address, serverNames: serverNames, keys: MaildirURLAuthKeys(root: storage.root))
             options.metadata = MaildirMetadataStore(root: storage.root)
             options.metadataLimits = MetadataLimits(maxValueBytes: configuration.imap.metadataMaxValueBytes,
                                                     maxEntriesPerMailbox: configuration.imap.metadataMaxEntries)

@@ -27,7 +27,7 @@ import Foundation
 import MailroomIMAP
 import MailroomMaildir
 
-final class MaildirMetadataStore: MetadataStore {
+struct MaildirMetadataStore: MetadataStore {
     static let mailboxFileName = "mailroom-metadata"
     static let serverFileName = "mailroom-server-metadata"
     /// Larger than any file the limits allow (entries × (name + value + lengths)); a bigger

@@ -23,7 +23,7 @@ import Foundation
 import MailroomIMAP
 import MailroomMaildir
 
-final class MaildirURLAuthKeys: URLAuthKeyStore {
+struct MaildirURLAuthKeys: URLAuthKeyStore {
     static let fileName = "mailroom-urlauth-key"
     let root: String
 
