@@ -174,8 +174,14 @@ struct StorageConformanceTests {
         #expect(list.contains { $0.path == FolderPath(["Work", "Mailroom"]) && $0.subscribed })
         #expect(!list.contains { $0.path == FolderPath(["Projects"]) })
         #expect(try t.storage.open(FolderPath(["Work", "Mailroom"])).messages.count == 1)
+        // A read of a message that is not there is nil; of a folder that is gone, folderNotFound
+        // (also once the folder was open: the per-message read skips the folder check).
+        #expect(try t.storage.fetch(FolderPath(["Work", "Mailroom"]), uid: 1) != nil)
+        #expect(try t.storage.fetch(FolderPath(["Work", "Mailroom"]), uid: 99) == nil)
 
         try t.storage.deleteFolder(FolderPath(["Work", "Mailroom"]))
+        #expect(throws: StorageError.folderNotFound(FolderPath(["Work", "Mailroom"]))) { try t.storage.fetch(FolderPath(["Work", "Mailroom"]), uid: 1) }
+        #expect(throws: StorageError.folderNotFound(FolderPath(["Work", "Mailroom"]))) { try t.storage.fetch(FolderPath(["Work", "Mailroom"]), uid: 99) }
         #expect(throws: StorageError.folderNotFound(FolderPath(["Work", "Mailroom"]))) { try t.storage.open(FolderPath(["Work", "Mailroom"])) }
         #expect(throws: StorageError.cannotDeleteInbox) { try t.storage.deleteFolder(.inbox) }
         try t.storage.setSubscribed(FolderPath(["Sent"]), false)

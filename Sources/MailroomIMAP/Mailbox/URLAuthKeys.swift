@@ -100,7 +100,8 @@ public enum URLAuthToken {
         return difference == 0
     }
 
-    static func hex(_ octets: [UInt8]) -> String {
+    /// Lower-case hex, two digits per octet (tokens, and the key files of a key store).
+    public static func hex(_ octets: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(octets.count * 2)

@@ -287,8 +287,8 @@ struct MessageContent {
     mutating func bodyTexts() -> [SearchableText] {
         if let bodyCache { return bodyCache }
         let octets = bytes ?? []
-        if message == nil, let cache = fieldCache, let plan = cache.lookup(uid, BodyTextPlan.key),
-           let ranges = BodyTextPlan.ranges(plan, count: octets.count) {
+        let plan = fieldCache?.lookup(uid, BodyTextPlan.key)
+        if message == nil, let plan, let ranges = BodyTextPlan.ranges(plan, count: octets.count) {
             let texts = ranges.map { SearchableText.ascii(octets[$0]) }
             bodyCache = texts
             return texts
@@ -307,7 +307,7 @@ struct MessageContent {
             ranges = nil
             return .folded(FoldedText(decoded))
         }
-        fieldCache?.store(uid, BodyTextPlan.key, BodyTextPlan.encode(ranges))
+        if plan == nil { fieldCache?.store(uid, BodyTextPlan.key, BodyTextPlan.encode(ranges)) }
         bodyCache = texts
         return texts
     }

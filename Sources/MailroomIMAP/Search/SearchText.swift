@@ -220,19 +220,23 @@ enum SearchText {
     /// frequencies: the scan jumps between its occurrences, which are far fewer than those of
     /// the first octet ("ref 12z" is looked for at its digits and z, not at every r).
     private static func anchor(of needle: [UInt8]) -> Int? {
-        let common = Array("etaoinsrhldcumfpgwybvkxjqz".utf8)   // most frequent first
-        func rarity(_ b: UInt8) -> Int {
-            if let rank = common.firstIndex(of: b) { return rank }
-            if b &- 0x30 < 10 { return 20 }                          // digits: about as rare as k
-            if b == 0x2E || b == 0x2C || b == 0x2D || b == 0x27 { return 12 }   // . , - '
-            return 22
-        }
         var best: Int?
         for (i, b) in needle.enumerated() where b != 0x20 {
-            if best == nil || rarity(b) > rarity(needle[best!]) { best = i }
+            if best == nil || rarity[Int(b)] > rarity[Int(needle[best!])] { best = i }
         }
         return best
     }
+
+    /// How rare each ASCII octet is in mail text, higher rarer: letters by English frequency
+    /// ("etaoinsrhldcumfpgwybvkxjqz", most frequent first), digits about as rare as k, the
+    /// common punctuation . , - ' fairly common, other octets rare.
+    private static let rarity: [UInt8] = {
+        var table = [UInt8](repeating: 22, count: 256)
+        for (rank, letter) in "etaoinsrhldcumfpgwybvkxjqz".utf8.enumerated() { table[Int(letter)] = UInt8(rank) }
+        for digit in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(digit)] = 20 }
+        for mark in ".,-'".utf8 { table[Int(mark)] = 12 }
+        return table
+    }()
 
     /// The search from the needle's rarest octet: at each occurrence of it (in either case),
     /// the folded text is compared forwards and backwards from there, white space runs read as

@@ -104,20 +104,14 @@ public enum Charset {
     /// Whether text in `label` that is all ASCII octets decodes to those same characters, so
     /// its octets can be used as its UTF-8 text without decoding: US-ASCII (also for no
     /// label), UTF-8, the ISO-8859 and Windows code pages, KOI8, and the EUC, GB and Big5
-    /// families. Not the 7-bit encodings that spell other characters in ASCII (UTF-7,
-    /// ISO-2022-*, HZ), nor Shift_JIS (whose 0x5C and 0x7E are yen sign and overline in JIS X
-    /// 0201), nor unknown labels (which decode as UTF-8 or ISO-8859-1: ASCII either way, but
-    /// the answer stays conservative).
+    /// families, after the same aliases as decoding (`candidates`). Not the 7-bit encodings
+    /// that spell other characters in ASCII (UTF-7, ISO-2022-*, HZ), nor Shift_JIS (whose 0x5C
+    /// and 0x7E are yen sign and overline in JIS X 0201), nor unknown labels.
     public static func keepsASCII(_ label: String?) -> Bool {
         guard let label else { return true }
-        var name = label.lowercased()
-        while let f = name.first, f == " " || f == "\t" || f == "\"" || f == "'" { name.removeFirst() }
-        while let l = name.last, l == " " || l == "\t" || l == "\"" || l == "'" { name.removeLast() }
-        if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
-        if ["", "us-ascii", "ascii", "utf-8", "utf8", "gb2312", "gbk", "x-gbk", "gb18030", "cp936",
-            "euc-cn", "big5", "big5-hkscs", "cp950", "euc-kr", "cp949", "ks_c_5601-1987", "euc-jp",
-            "koi8-r", "koi8-u"].contains(name) { return true }
-        return ["iso-8859-", "iso8859-", "windows-125", "cp125"].contains { name.hasPrefix($0) }
+        guard let first = candidates(label)?.first else { return label.allSatisfy { $0 == " " || $0 == "\"" || $0 == "'" } }
+        return ["US-ASCII", "UTF-8", "GB18030", "BIG5-HKSCS", "CP950", "CP949", "EUC-JP", "KOI8-R", "KOI8-U"].contains(first)
+            || ["ISO-8859-", "ISO8859-", "WINDOWS-125", "CP125"].contains { first.hasPrefix($0) }
     }
 
     // MARK: - Names

@@ -117,6 +117,13 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
     // MARK: Paths
 
     func directory(for path: FolderPath) throws(StorageError) -> String {
+        try Self.folderDirectory(root: root, path: path)
+    }
+
+    /// The directory of folder `path` in the Maildir `root` (INBOX is the root itself, others
+    /// Maildir++ `.Name` directories), whether it exists or not; for files kept beside a
+    /// folder's messages (URLAUTH keys, METADATA).
+    public static func folderDirectory(root: String, path: FolderPath) throws(StorageError) -> String {
         if path.isInbox { return root }
         do {
             return "\(root)/\(try MaildirFolderName.directoryName(for: path.components))"
@@ -125,10 +132,15 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
         }
     }
 
-    func folder(_ path: FolderPath) throws(StorageError) -> MaildirFolder {
-        let dir = try directory(for: path)
+    /// The same for a folder that exists (has cur/); folderNotFound otherwise.
+    public static func existingFolderDirectory(root: String, path: FolderPath) throws(StorageError) -> String {
+        let dir = try folderDirectory(root: root, path: path)
         guard FileSystem.isDirectory("\(dir)/cur") else { throw .folderNotFound(path) }
-        return registry.folder(dir, options: options)
+        return dir
+    }
+
+    func folder(_ path: FolderPath) throws(StorageError) -> MaildirFolder {
+        registry.folder(try Self.existingFolderDirectory(root: root, path: path), options: options)
     }
 
     /// The folder's state for a per-message read (FETCH and SEARCH call these once per message)
@@ -330,7 +342,16 @@ public final class MaildirStorage: MailStorage, @unchecked Sendable {
     public func status(_ path: FolderPath) throws(StorageError) -> FolderStatus { try folder(path).status() }
 
     public func fetch(_ path: FolderPath, uid: UInt32) throws(StorageError) -> [UInt8]? {
-        if let open = openedFolder(path), let bytes = try? open.fetch(uid: uid) { return bytes }
+        if let open = openedFolder(path) {
+            switch Result(catching: { () throws(StorageError) -> [UInt8]? in try open.fetch(uid: uid) }) {
+            case .success(let bytes?): return bytes
+            case .success(nil):
+                // No such message (the read synced already): only whether the folder is gone is left.
+                _ = try Self.existingFolderDirectory(root: root, path: path)
+                return nil
+            case .failure: break
+            }
+        }
         return try folder(path).fetch(uid: uid)
     }
 

@@ -46,20 +46,7 @@ struct MaildirMetadataStore: MetadataStore {
         case .server:
             return (root, "\(root)/\(Self.serverFileName)")
         case .mailbox(let path):
-            let directory: String
-            if path.isInbox {
-                directory = root
-            } else {
-                do {
-                    directory = "\(root)/\(try MaildirFolderName.directoryName(for: path.components))"
-                } catch {
-                    throw .invalidFolderName(error.description)
-                }
-            }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: "\(directory)/cur", isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw .folderNotFound(path)
-            }
+            let directory = try MaildirStorage.existingFolderDirectory(root: root, path: path)
             return (directory, "\(directory)/\(Self.mailboxFileName)")
         }
     }
@@ -84,16 +71,10 @@ struct MaildirMetadataStore: MetadataStore {
             guard unlink(file) == 0 || errno == ENOENT else {
                 throw StorageError.io("unlink \(file): \(String(cString: strerror(errno)))")
             }
+            try MaildirFiles.syncDirectory(directory)
         } else {
-            let temporary = "\(file).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-            try Self.write(MetadataFile.encode(entries), to: temporary)
-            guard rename(temporary, file) == 0 else {
-                let error = String(cString: strerror(errno))
-                unlink(temporary)
-                throw StorageError.io("rename \(file): \(error)")
-            }
+            try MaildirFiles.replace(file, with: MetadataFile.encode(entries))
         }
-        try Self.syncDirectory(directory)
     }
 
     /// Nothing to do: the entries are in the folder's directory, which the rename moved.
@@ -129,33 +110,5 @@ struct MaildirMetadataStore: MetadataStore {
         } catch {
             throw .io("damaged metadata file \(file): \(error.description)")
         }
-    }
-
-    static func write(_ bytes: [UInt8], to file: String) throws(StorageError) {
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io("create \(file): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                let error = errno == ENOSPC ? StorageError.noSpace("write \(file)") : StorageError.io("write \(file): \(String(cString: strerror(errno)))")
-                unlink(file)
-                throw error
-            }
-            offset += written
-        }
-        guard fsync(fd) == 0 else {
-            unlink(file)
-            throw .io("fsync \(file): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    static func syncDirectory(_ directory: String) throws(StorageError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("open \(directory): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .io("fsync \(directory): \(String(cString: strerror(errno)))") }
     }
 }

@@ -33,12 +33,7 @@ struct MaildirURLAuthKeys: URLAuthKeyStore {
     }
 
     func directory(for path: FolderPath) throws(StorageError) -> String {
-        if path.isInbox { return root }
-        do {
-            return "\(root)/\(try MaildirFolderName.directoryName(for: path.components))"
-        } catch {
-            throw .invalidFolderName(error.description)
-        }
+        try MaildirStorage.folderDirectory(root: root, path: path)
     }
 
     func key(for path: FolderPath, create: Bool) throws(StorageError) -> [UInt8]? {
@@ -46,16 +41,13 @@ struct MaildirURLAuthKeys: URLAuthKeyStore {
         let file = "\(directory)/\(Self.fileName)"
         if let key = Self.read(file) { return key }
         guard create else { return nil }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: "\(directory)/cur", isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .folderNotFound(path)
-        }
+        _ = try MaildirStorage.existingFolderDirectory(root: root, path: path)
         let key = URLAuthToken.newKey()
         let temporary = "\(directory)/\(Self.fileName).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        try Self.write(Array((Self.hex(key) + "\n").utf8), to: temporary)
+        try Self.write(Array((URLAuthToken.hex(key) + "\n").utf8), to: temporary)
         defer { unlink(temporary) }
         if link(temporary, file) == 0 {
-            try Self.syncDirectory(directory)
+            try MaildirFiles.syncDirectory(directory)
             return key
         }
         let error = errno
@@ -64,7 +56,7 @@ struct MaildirURLAuthKeys: URLAuthKeyStore {
         if let existing = Self.read(file) { return existing }
         // A file that is not a key is in the way: replace it (rename is atomic for readers).
         guard rename(temporary, file) == 0 else { throw .io("rename \(file): \(String(cString: strerror(errno)))") }
-        try Self.syncDirectory(directory)
+        try MaildirFiles.syncDirectory(directory)
         return key
     }
 
@@ -74,7 +66,7 @@ struct MaildirURLAuthKeys: URLAuthKeyStore {
             if errno == ENOENT { return }
             throw .io("unlink \(directory)/\(Self.fileName): \(String(cString: strerror(errno)))")
         }
-        try Self.syncDirectory(directory)
+        try MaildirFiles.syncDirectory(directory)
     }
 
     // MARK: Files
@@ -109,17 +101,6 @@ struct MaildirURLAuthKeys: URLAuthKeyStore {
         }
     }
 
-    static func syncDirectory(_ directory: String) throws(StorageError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("open \(directory): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .io("fsync \(directory): \(String(cString: strerror(errno)))") }
-    }
-
-    static func hex(_ octets: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: octets.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
-    }
 
     static func hexValue(_ octet: UInt8) -> UInt8? {
         switch octet {

@@ -37,19 +37,12 @@ struct MetadataCommandTests {
 
     @Test("fixtures parse to the expected commands")
     func fixturesParse() {
-        for (frame, expected) in Self.fixtures {
-            #expect(F.command(frame) == expected, "\(frame): \(F.error(frame).map(\.reason) ?? "wrong value")")
-        }
+        F.expectParse(Self.fixtures)
     }
 
     @Test("encode → parse round trips, synchronizing and non-synchronizing literals")
     func roundTrips() throws {
-        for (_, command) in Self.fixtures {
-            for sync in [false, true] {
-                let frame = TaggedCommand(tag: "t", command: command).frame(options: IMAPEncodingOptions(nonSynchronizingLiterals: !sync))
-                #expect(try F.parse(frame).get().command == command, "\(String(decoding: frame, as: UTF8.self))")
-            }
-        }
+        F.expectRoundTrips(Self.fixtures)
     }
 
     @Test("entry names RFC 5464 §3.2 does not allow are BAD", arguments: [

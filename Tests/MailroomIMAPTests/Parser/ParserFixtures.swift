@@ -3,6 +3,7 @@
 // other test files of this target.
 
 @testable import MailroomIMAP
+import Testing
 
 enum ParserFixtures {
     static let parser = IMAPCommandParser()
@@ -27,6 +28,24 @@ enum ParserFixtures {
     }
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    /// Each frame parses to its command.
+    static func expectParse(_ fixtures: [(String, IMAPCommand)], sourceLocation: SourceLocation = #_sourceLocation) {
+        for (frame, expected) in fixtures {
+            #expect(command(frame) == expected, "\(frame): \(error(frame).map(\.reason) ?? "wrong value")", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Each command, encoded with synchronizing and with non-synchronizing literals, parses
+    /// back to itself.
+    static func expectRoundTrips(_ fixtures: [(String, IMAPCommand)], sourceLocation: SourceLocation = #_sourceLocation) {
+        for (_, command) in fixtures {
+            for sync in [false, true] {
+                let frame = TaggedCommand(tag: "t", command: command).frame(options: IMAPEncodingOptions(nonSynchronizingLiterals: !sync))
+                #expect((try? parse(frame).get().command) == command, "\(String(decoding: frame, as: UTF8.self))", sourceLocation: sourceLocation)
+            }
+        }
+    }
 
     static func set(_ text: String) -> SequenceSet {
         guard case .success(let tagged) = parse("a FETCH \(text) UID"), case .fetch(_, let set, _, _) = tagged.command else {
